@@ -1,0 +1,315 @@
+"""Temporary credentials: STS fetchers and botocore's refreshable credentials.
+
+This is the only module that touches botocore's credential internals. The
+public routes are used wherever botocore offers them:
+
+- refreshable credentials are :class:`botocore.credentials.DeferredRefreshableCredentials`
+  fed by our own fetchers (plain functions returning
+  :class:`TemporaryCredentials`);
+- they reach a botocore session through a ``credential_provider`` component
+  (a :class:`botocore.credentials.CredentialResolver`), never by setting
+  ``session._credentials``;
+- exports read :meth:`get_frozen_credentials`, never ``.access_key`` then
+  ``.secret_key`` (two reads can straddle a refresh and mix two key sets).
+
+Two private attributes are used, both behind one function each that raises
+:class:`BotocoreCompatibilityError` if a botocore upgrade removes them:
+the refresh windows (``_advisory_refresh_timeout`` / ``_mandatory_refresh_timeout``,
+which :class:`~botocore.credentials.RefreshableCredentials` itself sets from its
+constructor but :class:`~botocore.credentials.DeferredRefreshableCredentials`
+does not accept) and the current expiry (``_expiry_time``).
+
+Refresh windows scale with the credentials' lifetime. botocore refreshes when
+15 minutes are left (advisory) and blocks every caller when 10 are left
+(mandatory): 900-second credentials, the STS minimum and the usual lifetime of
+chained roles, are then *always* due, and every API call made an STS call. Here
+the windows are ``min(15 min, lifetime / 4)`` and ``min(10 min, lifetime / 6)``,
+recomputed at each refresh from what STS actually returned.
+
+Thread safety: a refreshable credentials object refreshes at most once at a
+time (botocore's lock); in the mandatory window other readers wait for that
+one refresh instead of making their own STS call. Fetchers are safe to call
+from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, Union
+
+import attrs
+from botocore.credentials import (
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+    ReadOnlyCredentials,
+    RefreshableCredentials,
+)
+
+from .exceptions import BotoSessionManagerError, NoCredentialsError
+
+logger = logging.getLogger(__name__)
+
+#: A clock returning a tz-aware "now" (botocore's ``time_fetcher`` pattern).
+Clock = Callable[[], datetime]
+
+#: An MFA code, or a callable asked for a fresh one each time STS needs it.
+MfaToken = Union[str, Callable[[], str]]
+
+ADVISORY_WINDOW_MAX = 15 * 60
+MANDATORY_WINDOW_MAX = 10 * 60
+
+
+class BotocoreCompatibilityError(BotoSessionManagerError, RuntimeError):
+    """The installed botocore no longer has an internal this module relies on."""
+
+
+def utc_now() -> datetime:
+    """The default clock: tz-aware UTC (20x cheaper than botocore's tzlocal clock)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A naive datetime is taken as UTC; an aware one is converted to UTC."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def default_role_session_name() -> str:
+    """A unique session name, so concurrent runs are told apart in CloudTrail."""
+    return f"bsm-{uuid.uuid4().hex[:16]}"
+
+
+@attrs.frozen
+class TemporaryCredentials:
+    """One set of credentials as STS hands it out. The repr hides the secrets.
+
+    Attributes:
+        access_key_id: the access key id (not a secret: it names the key).
+        secret_access_key: the secret key.
+        session_token: the session token, or None for long-term keys.
+        expiration: tz-aware expiry, or None when the keys never expire.
+    """
+
+    access_key_id: str
+    secret_access_key: str = attrs.field(repr=False)
+    session_token: str | None = attrs.field(default=None, repr=False)
+    expiration: datetime | None = None
+
+    @classmethod
+    def from_sts(cls, response: Mapping[str, Any]) -> TemporaryCredentials:
+        """Build from an STS response (``AssumeRole``, ``GetSessionToken`` ...)."""
+        creds = response["Credentials"]
+        return cls(
+            access_key_id=creds["AccessKeyId"],
+            secret_access_key=creds["SecretAccessKey"],
+            session_token=creds.get("SessionToken"),
+            expiration=as_utc(creds["Expiration"]),
+        )
+
+    def to_botocore_metadata(self) -> dict[str, Any]:
+        """The dict botocore's refreshable credentials expect from a refresh."""
+        expiration = self.expiration or (utc_now() + timedelta(days=3650))
+        return {
+            "access_key": self.access_key_id,
+            "secret_key": self.secret_access_key,
+            "token": self.session_token,
+            "expiry_time": expiration.isoformat(),
+        }
+
+
+def refresh_windows(lifetime_seconds: float) -> tuple[float, float]:
+    """Advisory and mandatory refresh windows (seconds) for a credential lifetime.
+
+    Example::
+
+        >>> refresh_windows(3600)   # botocore's own defaults for an hour
+        (900, 600)
+        >>> refresh_windows(900)    # the STS minimum: refresh after ~11 minutes
+        (225.0, 150.0)
+    """
+    lifetime = max(lifetime_seconds, 0.0)
+    return min(ADVISORY_WINDOW_MAX, lifetime / 4), min(MANDATORY_WINDOW_MAX, lifetime / 6)
+
+
+class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[misc]
+    """botocore refreshable credentials whose refresh windows follow the lifetime.
+
+    Args:
+        fetch: returns fresh :class:`TemporaryCredentials`; called on first use
+            and whenever the current set nears expiry.
+        method: the botocore credential method name (``"assume-role"`` ...).
+        clock: a tz-aware clock (tests inject a fake one).
+
+    Example::
+
+        creds = AutoRefreshCredentials(fetch=my_fetcher, method="assume-role")
+        creds.get_frozen_credentials()   # fetches on first use
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], TemporaryCredentials],
+        method: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._fetch = fetch
+        super().__init__(refresh_using=self._fetch_metadata, method=method, time_fetcher=clock)
+
+    def _fetch_metadata(self) -> dict[str, Any]:
+        fresh = self._fetch()
+        if fresh.expiration is not None:
+            lifetime = (fresh.expiration - self._time_fetcher()).total_seconds()
+            _set_refresh_windows(self, *refresh_windows(lifetime))
+        logger.debug(
+            "refreshed %s credentials for key %s, valid until %s",
+            self.method,
+            fresh.access_key_id,
+            fresh.expiration,
+        )
+        return fresh.to_botocore_metadata()
+
+    def force_refresh(self) -> None:
+        """Fetch a new set now, whatever the clock says (one caller at a time)."""
+        with self._refresh_lock:
+            self._protected_refresh(is_mandatory=True)
+
+
+def _set_refresh_windows(creds: RefreshableCredentials, advisory: float, mandatory: float) -> None:
+    if not hasattr(creds, "_advisory_refresh_timeout") or not hasattr(
+        creds, "_mandatory_refresh_timeout"
+    ):  # pragma: no cover - only on an incompatible botocore
+        msg = "botocore's RefreshableCredentials has no refresh timeouts to scale"
+        raise BotocoreCompatibilityError(msg)
+    creds._advisory_refresh_timeout = advisory
+    creds._mandatory_refresh_timeout = mandatory
+
+
+def current_expiry(creds: Credentials | None) -> datetime | None:
+    """The expiry of the credential set in use now (None for static keys)."""
+    if not isinstance(creds, RefreshableCredentials):
+        return None
+    try:
+        expiry = creds._expiry_time
+    except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
+        msg = "botocore's RefreshableCredentials no longer exposes its expiry"
+        raise BotocoreCompatibilityError(msg) from exc
+    return None if expiry is None else as_utc(expiry)
+
+
+def frozen(creds: Credentials | None, what: str = "the manager") -> ReadOnlyCredentials:
+    """One consistent (key, secret, token) triple, refreshing first if due.
+
+    Raises:
+        NoCredentialsError: there are no credentials at all.
+    """
+    if creds is None:
+        msg = (
+            f"no AWS credentials found for {what}: pass keys or a profile, "
+            "or configure the standard chain (environment, ~/.aws, SSO, instance role)"
+        )
+        raise NoCredentialsError(msg)
+    result: ReadOnlyCredentials = creds.get_frozen_credentials()
+    return result
+
+
+class _FixedProvider(CredentialProvider):  # type: ignore[misc]
+    """A credential provider that always answers with one credentials object."""
+
+    def __init__(self, credentials: Credentials, method: str) -> None:
+        super().__init__()
+        self._credentials = credentials
+        self.METHOD = method
+        self.CANONICAL_NAME = method
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+def attach(botocore_session: Any, credentials: Credentials) -> None:
+    """Make ``botocore_session`` use ``credentials`` (shared, not copied).
+
+    Every boto3 session built on it, and every client made from those, then
+    reads the same object: a refresh done for one is seen by all.
+    """
+    method = getattr(credentials, "method", "explicit")
+    resolver = CredentialResolver(providers=[_FixedProvider(credentials, method)])
+    botocore_session.register_component("credential_provider", resolver)
+
+
+def resolve_mfa(token: MfaToken | None, serial: str | None) -> str | None:
+    """The MFA code to send: a string as is, a callable asked now."""
+    if token is None:
+        return None
+    if callable(token):
+        code = token()
+        if not isinstance(code, str) or not code:
+            msg = f"the MFA token callable for {serial!r} returned no code"
+            raise BotoSessionManagerError(msg)
+        return code
+    return token
+
+
+def assume_role_params(
+    *,
+    role_arn: str,
+    role_session_name: str,
+    duration_seconds: int,
+    tags: list[dict[str, str]] | None,
+    transitive_tag_keys: list[str] | None,
+    external_id: str | None,
+    mfa_serial_number: str | None,
+    source_identity: str | None,
+    policy: str | None,
+    policy_arns: list[str] | None,
+) -> dict[str, Any]:
+    """The AssumeRole request, without the MFA code (asked at call time)."""
+    params: dict[str, Any] = {
+        "RoleArn": role_arn,
+        "RoleSessionName": role_session_name,
+        "DurationSeconds": duration_seconds,
+    }
+    optional = {
+        "Tags": tags,
+        "TransitiveTagKeys": transitive_tag_keys,
+        "ExternalId": external_id,
+        "SerialNumber": mfa_serial_number,
+        "SourceIdentity": source_identity,
+        "Policy": policy,
+        "PolicyArns": [{"arn": arn} for arn in policy_arns] if policy_arns else None,
+    }
+    params.update({k: v for k, v in optional.items() if v is not None})
+    return params
+
+
+def assume_role_fetcher(
+    sts_client: Callable[[], Any],
+    params: Mapping[str, Any],
+    mfa_token: MfaToken | None = None,
+) -> Callable[[], TemporaryCredentials]:
+    """A fetcher that calls AssumeRole with the parent's (cached) STS client.
+
+    ``sts_client`` is called at each fetch, so a parent with refreshing
+    credentials signs every AssumeRole with its current keys: refresh works at
+    every link of a role chain.
+    """
+
+    def fetch() -> TemporaryCredentials:
+        request = dict(params)
+        code = resolve_mfa(mfa_token, request.get("SerialNumber"))
+        if code is not None:
+            request["TokenCode"] = code
+        logger.debug("AssumeRole %s as %s", request["RoleArn"], request["RoleSessionName"])
+        return TemporaryCredentials.from_sts(sts_client().assume_role(**request))
+
+    return fetch
+
+
+def attach_none(botocore_session: Any) -> None:
+    """Make ``botocore_session`` find no credentials and never search for any."""
+    botocore_session.register_component("credential_provider", CredentialResolver(providers=[]))

@@ -1,0 +1,793 @@
+"""The manager: one boto3 session, its cached clients and resources, identity, roles.
+
+:class:`BotoSesManager` holds a boto3 session and hands out clients and
+resources from a cache keyed by every argument that changes the client, so a
+later call with another region or endpoint gets its own client and the same
+call always gets the same object. It knows who it is (one cached STS
+``GetCallerIdentity``), when its credentials expire, how to assume roles (with
+automatic refresh through botocore's refreshable credentials), and how to hand
+its credentials to child processes and other Python processes.
+
+Thread safety, in one place:
+
+- ``get_client``/``get_resource``, the ``*_client`` properties, ``boto_ses``,
+  the identity properties, ``is_expired``, ``assume_role``, ``to_snapshot``
+  and ``clear_cache`` are safe to call from many threads at once. Exactly one
+  client is created per distinct argument set; cache hits take no lock.
+- Clients are thread safe (botocore's promise); boto3 *resources* are not:
+  share a cached resource between threads only if each thread uses it
+  read-only, or ask each thread for its own with a distinct argument.
+- ``awscli()`` changes the process environment and is serialised by a
+  process-wide lock (see :mod:`boto_session_manager.awscli`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import attrs
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from . import credentials as _creds
+from ._clients import ClientProperties
+from .arn import parse_arn
+from .awscli import credentials_environment, patched_environ
+from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
+from .exceptions import InvalidArnError
+from .services import ServiceHelpers
+from .sharing import new_botocore_session
+from .snapshot import PathLike, parse_snapshot, read_snapshot_file, resolve_path, temporary_file
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+
+T = TypeVar("T")
+
+_NOT_FETCHED: Any = object()
+_SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})
+_MIN_DURATION, _MAX_DURATION = 900, 43200
+
+
+def _optional_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _creds.as_utc(value)
+
+
+def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else dict(value)
+
+
+def _repr_client_kwargs(value: Mapping[str, Any] | None) -> str:
+    if value is None:
+        return "None"
+    shown = {k: ("***" if k in _SECRET_KWARGS else v) for k, v in value.items()}
+    return repr(shown)
+
+
+def mask_account_id(account_id: str) -> str:
+    """Hide the middle digits of an account id: ``123456789012`` -> ``12********12``."""
+    if len(account_id) <= 4:
+        return "*" * len(account_id)
+    return f"{account_id[:2]}{'*' * (len(account_id) - 4)}{account_id[-2:]}"
+
+
+def _config_key(config: Config) -> str:
+    """Equal botocore Configs share one client; a new but equal Config is no new key."""
+    return repr(sorted(vars(config).items(), key=lambda item: item[0]))
+
+
+@attrs.frozen
+class _Origin:
+    """How a derived manager's credentials were obtained (its recipe)."""
+
+    kind: str
+    parent: BotoSesManager
+    params: Mapping[str, Any]
+    auto_refresh: bool
+
+
+@attrs.define(kw_only=True, eq=False)
+class BotoSesManager(ClientProperties, ServiceHelpers):
+    """A boto3 session with cached clients, identity, roles and expiry.
+
+    Every argument is optional; with none, the standard boto3 credential chain
+    is used (environment, shared files, SSO, container and instance roles, web
+    identity).
+
+    Args:
+        aws_access_key_id: an access key id.
+        aws_secret_access_key: its secret key (never shown in repr or logs).
+        aws_session_token: the session token of temporary credentials.
+        region_name: the default region of every client.
+        botocore_session: a botocore session to build on (used as is).
+        profile_name: a profile of ``~/.aws/config`` / ``~/.aws/credentials``.
+        default_client_kwargs: arguments merged under every ``get_client`` /
+            ``get_resource`` call (e.g. ``{"endpoint_url": ...}``), inherited
+            by every manager derived from this one, STS calls included.
+        expiration_time: when the credentials expire (a naive datetime is
+            taken as UTC).
+        unsigned: never sign requests and never look for credentials
+            (public buckets, open endpoints).
+        clock: returns a tz-aware "now"; tests inject a fake one. Inherited by
+            derived managers and used by their refreshing credentials.
+
+    Example::
+
+        from boto_session_manager import BotoSesManager
+
+        bsm = BotoSesManager(profile_name="dev", region_name="us-east-1")
+        bsm.s3_client.list_buckets()
+        prod = bsm.assume_role("arn:aws:iam::111122223333:role/deploy", auto_refresh=True)
+        print(prod.aws_account_id)
+    """
+
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = attrs.field(default=None, repr=False)
+    aws_session_token: str | None = attrs.field(default=None, repr=False)
+    region_name: str | None = None
+    botocore_session: Any = attrs.field(default=None, repr=False)
+    profile_name: str | None = None
+    default_client_kwargs: dict[str, Any] | None = attrs.field(
+        default=None, converter=_copy_kwargs, repr=_repr_client_kwargs
+    )
+    expiration_time: datetime | None = attrs.field(default=None, converter=_optional_utc)
+    unsigned: bool = False
+    clock: Clock = attrs.field(default=utc_now, repr=False)
+
+    _credentials: Credentials | None = attrs.field(default=None, init=False, repr=False)
+    _origin: _Origin | None = attrs.field(default=None, init=False, repr=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+    _session: boto3.session.Session | None = attrs.field(default=None, init=False, repr=False)
+    _clients: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
+    _resources: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
+    _identity: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
+    _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
+
+    # ------------------------------------------------------------------ session
+
+    def create_boto_ses(self) -> boto3.session.Session:
+        """Create a new boto3 session from this manager's settings.
+
+        Sessions built here share the process-wide botocore data loader (see
+        :mod:`boto_session_manager.sharing`) and, for derived managers, the same
+        refreshing credentials object.
+
+        Example::
+
+            session = bsm.create_boto_ses()
+            session.client("s3")
+        """
+        region = self.region_name
+        if self.botocore_session is not None:
+            return boto3.session.Session(
+                aws_access_key_id=self.aws_access_key_id,
+                aws_secret_access_key=self.aws_secret_access_key,
+                aws_session_token=self.aws_session_token,
+                region_name=region,
+                botocore_session=self.botocore_session,
+                profile_name=self.profile_name,
+            )
+        botocore_session = new_botocore_session()
+        if self._credentials is not None:
+            _creds.attach(botocore_session, self._credentials)
+        elif self.unsigned:
+            _creds.attach_none(botocore_session)
+        return boto3.session.Session(
+            aws_access_key_id=self.aws_access_key_id,
+            aws_secret_access_key=self.aws_secret_access_key,
+            aws_session_token=self.aws_session_token,
+            region_name=region,
+            botocore_session=botocore_session,
+            profile_name=self.profile_name,
+        )
+
+    @property
+    def boto_ses(self) -> boto3.session.Session:
+        """The cached boto3 session (created on first use).
+
+        Example::
+
+            bsm.boto_ses.region_name
+        """
+        session = self._session
+        if session is None:
+            with self._lock:
+                session = self._session
+                if session is None:
+                    session = self._session = self.create_boto_ses()
+        return session
+
+    # ------------------------------------------------------------ clients cache
+
+    def _client_kwargs(
+        self,
+        region_name: str | None,
+        api_version: str | None,
+        use_ssl: bool,
+        verify: bool | str | None,
+        endpoint_url: str | None,
+        aws_access_key_id: str | None,
+        aws_secret_access_key: str | None,
+        aws_session_token: str | None,
+        config: Config | None,
+        unsigned: bool,
+    ) -> dict[str, Any]:
+        kwargs = dict(self.default_client_kwargs or {})
+        given = {
+            "region_name": region_name,
+            "api_version": api_version,
+            "verify": verify,
+            "endpoint_url": endpoint_url,
+            "aws_access_key_id": aws_access_key_id,
+            "aws_secret_access_key": aws_secret_access_key,
+            "aws_session_token": aws_session_token,
+        }
+        kwargs.update({k: v for k, v in given.items() if v is not None})
+        if not use_ssl:
+            kwargs["use_ssl"] = False
+        if config is not None:
+            base = kwargs.get("config")
+            kwargs["config"] = base.merge(config) if isinstance(base, Config) else config
+        if unsigned or self.unsigned:
+            unsigned_config = Config(signature_version=UNSIGNED)
+            base = kwargs.get("config")
+            kwargs["config"] = base.merge(unsigned_config) if base is not None else unsigned_config
+        return kwargs
+
+    def _cached(
+        self, cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Callable[[], T]
+    ) -> T:
+        with self._lock:
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = make()
+            return found  # type: ignore[no-any-return]
+
+    def get_client(
+        self,
+        service_name: str,
+        region_name: str | None = None,
+        api_version: str | None = None,
+        use_ssl: bool = True,
+        verify: bool | str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        config: Config | None = None,
+        *,
+        unsigned: bool = False,
+    ) -> BaseClient:
+        """A low-level client, cached per distinct argument set.
+
+        ``default_client_kwargs`` are merged under the arguments given here.
+        Equal :class:`botocore.config.Config` objects count as the same key.
+
+        Args:
+            service_name: a botocore service name (``"s3"``, ``"dynamodb"`` ...).
+            unsigned: an anonymous client (botocore ``UNSIGNED``), e.g. for
+                public buckets.
+            others: as :meth:`boto3.session.Session.client`.
+
+        Thread safety: safe from any number of threads; exactly one client is
+        created per key.
+
+        Example::
+
+            s3 = bsm.get_client("s3")
+            assert s3 is bsm.get_client("s3")
+            s3_eu = bsm.get_client("s3", region_name="eu-west-1")   # another client
+        """
+        key = (
+            service_name,
+            region_name,
+            api_version,
+            use_ssl,
+            verify,
+            endpoint_url,
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+            None if config is None else _config_key(config),
+            unsigned,
+        )
+        client = self._clients.get(key)
+        if client is not None:
+            return client  # type: ignore[no-any-return]
+        kwargs = self._client_kwargs(
+            region_name, api_version, use_ssl, verify, endpoint_url,
+            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
+        )  # fmt: skip
+        return self._cached(
+            self._clients, key, lambda: self.boto_ses.client(service_name, **kwargs)
+        )
+
+    def get_resource(
+        self,
+        service_name: str,
+        region_name: str | None = None,
+        api_version: str | None = None,
+        use_ssl: bool = True,
+        verify: bool | str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        config: Config | None = None,
+        *,
+        unsigned: bool = False,
+    ) -> Any:
+        """A boto3 service resource, cached per distinct argument set.
+
+        Same arguments and merging as :meth:`get_client`.
+
+        Thread safety: creation is safe from many threads, but boto3 resources
+        themselves are not thread safe: don't mutate one from two threads.
+
+        Example::
+
+            table = bsm.get_resource("dynamodb").Table("users")
+        """
+        key = (
+            service_name,
+            region_name,
+            api_version,
+            use_ssl,
+            verify,
+            endpoint_url,
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+            None if config is None else _config_key(config),
+            unsigned,
+        )
+        resource = self._resources.get(key)
+        if resource is not None:
+            return resource
+        kwargs = self._client_kwargs(
+            region_name, api_version, use_ssl, verify, endpoint_url,
+            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
+        )  # fmt: skip
+        return self._cached(
+            self._resources, key, lambda: self.boto_ses.resource(service_name, **kwargs)
+        )
+
+    def clear_cache(self) -> None:
+        """Forget the session, clients, resources, identity and account alias.
+
+        The next call builds them again (credentials are read again too).
+
+        Example::
+
+            bsm.clear_cache()
+        """
+        with self._lock:
+            self._session = None
+            self._clients.clear()
+            self._resources.clear()
+            self._identity = None
+            self._alias = _NOT_FETCHED
+
+    # ----------------------------------------------------------------- identity
+
+    def _caller_identity(self) -> dict[str, str]:
+        identity = self._identity
+        if identity is None:
+            with self._lock:
+                identity = self._identity
+                if identity is None:
+                    response = self.get_client("sts").get_caller_identity()
+                    identity = self._identity = {
+                        "Account": response["Account"],
+                        "UserId": response["UserId"],
+                        "Arn": response["Arn"],
+                    }
+        return identity
+
+    @property
+    def aws_account_id(self) -> str:
+        """The account id of the credentials (one cached STS call).
+
+        Example::
+
+            bsm.aws_account_id   # '123456789012'
+        """
+        return self._caller_identity()["Account"]
+
+    @property
+    def aws_account_user_id(self) -> str:
+        """The unique id of the principal (``AIDA...`` or ``AROA...:session``)."""
+        return self._caller_identity()["UserId"]
+
+    @property
+    def principal_arn(self) -> str:
+        """The ARN of the principal (user, assumed-role session ...)."""
+        return self._caller_identity()["Arn"]
+
+    @property
+    def masked_aws_account_id(self) -> str:
+        """The account id with its middle digits hidden: ``12********12``."""
+        return mask_account_id(self.aws_account_id)
+
+    @property
+    def masked_aws_account_user_id(self) -> str:
+        """The principal's unique id with all but its first and last 4 characters hidden.
+
+        Example::
+
+            bsm.masked_aws_account_user_id   # 'AIDA************WXYZ'
+        """
+        user_id = self.aws_account_user_id
+        head, sep, session = user_id.partition(":")
+        keep = 4 if len(head) > 8 else 1
+        masked = f"{head[:keep]}{'*' * (len(head) - 2 * keep)}{head[-keep:]}"
+        return f"{masked}{sep}{session}"
+
+    @property
+    def masked_principal_arn(self) -> str:
+        """The principal ARN with the account id masked."""
+        account = self.aws_account_id
+        return self.principal_arn.replace(account, mask_account_id(account))
+
+    @property
+    def aws_region(self) -> str | None:
+        """The region of the session (from the argument, profile or environment).
+
+        None when no region is configured anywhere.
+        """
+        region: str | None = self.boto_ses.region_name
+        return region
+
+    @property
+    def aws_account_alias(self) -> str | None:
+        """The account's first IAM alias, or None when it has none (cached)."""
+        alias = self._alias
+        if alias is _NOT_FETCHED:
+            with self._lock:
+                alias = self._alias
+                if alias is _NOT_FETCHED:
+                    aliases = self.get_client("iam").list_account_aliases()["AccountAliases"]
+                    alias = self._alias = aliases[0] if aliases else None
+        return alias  # type: ignore[no-any-return]
+
+    def who_am_i(self, masked: bool = True) -> dict[str, str | None]:
+        """Account, alias, principal and region as a dict (what ``bsm whoami`` prints)."""
+        return {
+            "account_id": self.masked_aws_account_id if masked else self.aws_account_id,
+            "account_alias": self.aws_account_alias,
+            "principal_arn": self.masked_principal_arn if masked else self.principal_arn,
+            "user_id": self.masked_aws_account_user_id if masked else self.aws_account_user_id,
+            "region": self.aws_region,
+        }
+
+    def print_who_am_i(self, masked: bool = True) -> None:
+        """Print the account, alias, principal and region (masked by default).
+
+        Example::
+
+            >>> bsm.print_who_am_i()
+            User Id = AIDA************WXYZ
+            AWS Account Id = 12********12
+            Principal Arn = arn:aws:iam::12********12:user/alice
+            AWS Account Alias = my-company-dev
+            AWS Region = us-east-1
+        """
+        info = self.who_am_i(masked=masked)
+        print(f"User Id = {info['user_id']}")
+        print(f"AWS Account Id = {info['account_id']}")
+        print(f"Principal Arn = {info['principal_arn']}")
+        print(f"AWS Account Alias = {info['account_alias']}")
+        print(f"AWS Region = {info['region']}")
+
+    # -------------------------------------------------------------- credentials
+
+    def _live_credentials(self) -> Credentials | None:
+        if self._credentials is not None:
+            return self._credentials
+        return self.boto_ses.get_credentials()
+
+    def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        """One consistent (access key, secret key, token) set, refreshed if due.
+
+        Raises:
+            NoCredentialsError: the manager has no credentials at all.
+
+        Example::
+
+            creds = bsm.get_frozen_credentials()
+            creds.access_key
+        """
+        return _creds.frozen(self._live_credentials())
+
+    def _frozen_with_expiry(self) -> tuple[ReadOnlyCredentials, datetime | None]:
+        live = self._live_credentials()
+        for _ in range(3):
+            before = _creds.frozen(live)
+            expiry = _creds.current_expiry(live)
+            if _creds.frozen(live) == before:
+                break
+        if expiry is None:
+            expiry = self.expiration_time
+        return before, expiry
+
+    @property
+    def credential_expiration(self) -> datetime | None:
+        """When the credentials in use now expire (None when they never do).
+
+        For a refreshing manager this is the expiry of the current set, which
+        moves forward at each refresh.
+        """
+        return self._frozen_with_expiry()[1]
+
+    def is_expired(self, delta: int = 0) -> bool:
+        """True when the credentials expire within ``delta`` seconds from now.
+
+        Credentials without an expiry never expire. A refreshing manager
+        refreshes first when its credentials are due, so it answers for the
+        set it would use now.
+
+        Example::
+
+            if bsm.is_expired(delta=300):
+                bsm = make_a_new_manager()
+        """
+        expiry = self.credential_expiration
+        if expiry is None:
+            return False
+        return expiry - timedelta(seconds=delta) <= self.clock()
+
+    # -------------------------------------------------------------------- roles
+
+    def _derive(
+        self,
+        *,
+        fetch: Callable[[], TemporaryCredentials],
+        method: str,
+        auto_refresh: bool,
+        region_name: str | None,
+        origin: _Origin,
+    ) -> BotoSesManager:
+        region = region_name or self.region_name or self.aws_region
+        if auto_refresh:
+            derived = type(self)(
+                region_name=region,
+                default_client_kwargs=self.default_client_kwargs,
+                clock=self.clock,
+            )
+            live = AutoRefreshCredentials(fetch, method=method, clock=self.clock)
+            live.get_frozen_credentials()  # fail now, not at the first API call
+            derived._credentials = live
+        else:
+            fresh = fetch()
+            derived = type(self)(
+                aws_access_key_id=fresh.access_key_id,
+                aws_secret_access_key=fresh.secret_access_key,
+                aws_session_token=fresh.session_token,
+                expiration_time=fresh.expiration,
+                region_name=region,
+                default_client_kwargs=self.default_client_kwargs,
+                clock=self.clock,
+            )
+        derived._origin = origin
+        return derived
+
+    def assume_role(
+        self,
+        role_arn: str,
+        role_session_name: str | None = None,
+        duration_seconds: int = 3600,
+        tags: list[dict[str, str]] | None = None,
+        transitive_tag_keys: list[str] | None = None,
+        external_id: str | None = None,
+        mfa_serial_number: str | None = None,
+        mfa_token: MfaToken | None = None,
+        source_identity: str | None = None,
+        region_name: str | None = None,
+        auto_refresh: bool = False,
+        policy: str | Mapping[str, Any] | None = None,
+        policy_arns: list[str] | None = None,
+    ) -> BotoSesManager:
+        """Assume an IAM role and return a manager for it.
+
+        The new manager keeps this one's ``default_client_kwargs`` and region
+        (unless ``region_name`` is given), and its STS calls go through this
+        manager's cached STS client, so endpoints and role chains work.
+
+        Args:
+            role_arn: ``arn:PARTITION:iam::ACCOUNT:role/NAME``; checked before
+                any network call.
+            role_session_name: defaults to a unique ``bsm-...`` name.
+            duration_seconds: 900 to 43200.
+            tags, transitive_tag_keys, external_id, source_identity: as STS.
+            mfa_serial_number: the MFA device, when the role requires MFA.
+            mfa_token: the code, or a callable returning a fresh code (asked
+                again at each refresh).
+            region_name: region of the new manager.
+            auto_refresh: re-assume the role before the credentials expire,
+                for the life of the manager; clients made before a refresh
+                keep working.
+            policy: a session policy (JSON string or dict).
+            policy_arns: managed policy ARNs limiting the session.
+
+        Raises:
+            InvalidArnError: ``role_arn`` is not an IAM role ARN.
+            ValueError: ``duration_seconds`` is out of range.
+            botocore.exceptions.ClientError: STS refused (e.g. AccessDenied).
+
+        Thread safety: safe; a refreshing manager refreshes once even when
+        many threads find it due at the same time.
+
+        Example::
+
+            prod = bsm.assume_role(
+                "arn:aws:iam::111122223333:role/deploy",
+                duration_seconds=900,
+                auto_refresh=True,
+            )
+            prod.s3_client.list_buckets()
+        """
+        _check_role_arn(role_arn)
+        _check_duration(duration_seconds)
+        if policy is not None and not isinstance(policy, str):
+            policy = json.dumps(policy)
+        params = _creds.assume_role_params(
+            role_arn=role_arn,
+            role_session_name=role_session_name or _creds.default_role_session_name(),
+            duration_seconds=duration_seconds,
+            tags=tags,
+            transitive_tag_keys=transitive_tag_keys,
+            external_id=external_id,
+            mfa_serial_number=mfa_serial_number,
+            source_identity=source_identity,
+            policy=policy,
+            policy_arns=policy_arns,
+        )
+        fetch = _creds.assume_role_fetcher(lambda: self.get_client("sts"), params, mfa_token)
+        origin = _Origin(kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh)
+        return self._derive(
+            fetch=fetch,
+            method="assume-role",
+            auto_refresh=auto_refresh,
+            region_name=region_name,
+            origin=origin,
+        )
+
+    # ----------------------------------------------------- child processes, files
+
+    @contextmanager
+    def awscli(self) -> Iterator[BotoSesManager]:
+        """Put this manager's credentials and region into ``os.environ`` for the block.
+
+        Sets ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+        ``AWS_SESSION_TOKEN`` (removed when there is none), ``AWS_REGION`` and
+        ``AWS_DEFAULT_REGION``; removes ``AWS_PROFILE`` and
+        ``AWS_DEFAULT_PROFILE``. On exit, normal or by exception, the
+        environment is restored exactly.
+
+        Raises:
+            NoCredentialsError: before touching the environment, when the
+                manager has no credentials.
+
+        Thread safety: the environment is process-wide; a lock serialises
+        blocks from different threads (nesting in one thread is fine).
+
+        Example::
+
+            import subprocess
+
+            with bsm.awscli():
+                subprocess.run(["aws", "sts", "get-caller-identity"], check=True)
+        """
+        frozen_creds = self.get_frozen_credentials()
+        env = credentials_environment(frozen_creds, self.aws_region)
+        with patched_environ(env):
+            yield self
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """The credentials and region as a dict (upstream's key names).
+
+        Keys: ``region_name``, ``aws_access_key_id``, ``aws_secret_access_key``,
+        ``aws_session_token`` (only when there is one) and ``expiration_time``
+        (ISO 8601, only when the credentials expire). The dict holds secrets:
+        keep it out of logs.
+
+        Example::
+
+            snapshot = bsm.to_snapshot()
+            same = BotoSesManager.from_snapshot(snapshot)
+        """
+        frozen_creds, expiry = self._frozen_with_expiry()
+        snapshot: dict[str, Any] = {
+            "region_name": self.aws_region,
+            "aws_access_key_id": frozen_creds.access_key,
+            "aws_secret_access_key": frozen_creds.secret_key,
+        }
+        if frozen_creds.token:
+            snapshot["aws_session_token"] = frozen_creds.token
+        if expiry is not None:
+            snapshot["expiration_time"] = expiry.isoformat()
+        return snapshot
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Mapping[str, Any], **kwargs: Any) -> BotoSesManager:
+        """Build a manager from a :meth:`to_snapshot` dict.
+
+        Extra keyword arguments (e.g. ``default_client_kwargs``) go to the
+        constructor.
+
+        Raises:
+            SnapshotError: the dict is malformed (the message says which key).
+        """
+        options = parse_snapshot(snapshot)
+        options.update(kwargs)
+        return cls(**options)
+
+    @classmethod
+    def from_snapshot_file(cls, path: PathLike | None = None, **kwargs: Any) -> BotoSesManager:
+        """Build a manager from a snapshot file (default ``~/.bsm-snapshot.json``).
+
+        Raises:
+            SnapshotError: the file is missing, unreadable, not JSON or
+                malformed; the message names the file.
+
+        Example::
+
+            bsm = BotoSesManager.from_snapshot_file()
+        """
+        options = read_snapshot_file(path)
+        options.update(kwargs)
+        return cls(**options)
+
+    @contextmanager
+    def temp_snapshot(self, path: PathLike | None = None) -> Iterator[Any]:
+        """Write a snapshot file for the block (mode 0600, atomic), then delete it.
+
+        A file already at ``path`` is never overwritten or deleted: the call
+        refuses with :class:`~boto_session_manager.exceptions.SnapshotExistsError`.
+
+        Yields:
+            The path of the file (a :class:`pathlib.Path`).
+
+        Example::
+
+            import subprocess
+
+            with bsm.temp_snapshot():
+                with other_account.awscli():
+                    # my_script.py calls BotoSesManager.from_snapshot_file()
+                    subprocess.run(["python", "my_script.py"], check=True)
+        """
+        text = json.dumps(self.to_snapshot(), indent=2)
+        with temporary_file(resolve_path(path), text) as file:
+            yield file
+
+
+#: The same class under a shorter name.
+SessionManager = BotoSesManager
+
+
+def _check_role_arn(role_arn: str) -> None:
+    arn = parse_arn(role_arn)
+    if arn.service != "iam" or arn.resource_type != "role" or not arn.account:
+        msg = f"not an IAM role ARN (expected arn:aws:iam::ACCOUNT:role/NAME): {role_arn!r}"
+        raise InvalidArnError(msg)
+
+
+def _check_duration(duration_seconds: int) -> None:
+    if (
+        isinstance(duration_seconds, bool)
+        or not isinstance(duration_seconds, int)
+        or not _MIN_DURATION <= duration_seconds <= _MAX_DURATION
+    ):
+        msg = (
+            f"duration_seconds must be an integer from {_MIN_DURATION} to {_MAX_DURATION}, "
+            f"got {duration_seconds!r}"
+        )
+        raise ValueError(msg)

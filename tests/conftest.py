@@ -1,0 +1,104 @@
+"""Shared fixtures: one local AWS server per test session, a clean environment.
+
+Every test runs with the developer's ``AWS_*`` variables removed and the
+shared config/credentials files pointed at empty temporary files, so a real
+account can never be reached. Tests that need AWS take the ``aws`` fixture
+(server reset before the test) or ``bsm`` (a manager pointed at it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from boto_session_manager import BotoSesManager
+from boto_session_manager.testing import LocalAWS, local_aws
+
+
+@pytest.fixture(autouse=True)
+def _clean_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Strip every AWS_* variable so a developer's own credentials are never used."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name.startswith("BSM_"):
+            monkeypatch.delenv(name)
+    empty = tmp_path_factory.mktemp("aws-home")
+    (empty / "config").write_text("")
+    (empty / "credentials").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+    # Never probe the instance metadata service: it is a network call.
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def aws_server() -> Iterator[LocalAWS]:
+    """moto's ThreadedMotoServer on 127.0.0.1, started once per test session."""
+    with local_aws() as server:
+        yield server
+
+
+@pytest.fixture
+def aws(aws_server: LocalAWS) -> LocalAWS:
+    """The local AWS server, wiped before the test."""
+    aws_server.reset()
+    return aws_server
+
+
+@pytest.fixture
+def bsm(aws: LocalAWS) -> BotoSesManager:
+    """A manager with static keys whose clients all talk to the local server."""
+    return aws.manager()
+
+
+class FakeClock:
+    """A time_fetcher for refreshable credentials: tests move time, never sleep."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+    def move_to(self, when: datetime) -> None:
+        self.offset = when - datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def create_role(bsm: BotoSesManager, name: str = "test-role", account_id: str | None = None) -> str:
+    """Create an IAM role that anyone may assume; return its ARN.
+
+    With ``account_id`` the ARN is rewritten to that account: moto lets any
+    caller assume a role ARN in any account, which is how tests reach other
+    accounts.
+    """
+    trust = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+    )
+    arn: str = bsm.get_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    if account_id is not None:
+        arn = arn.replace(arn.split(":")[4], account_id)
+    return arn
+
+
+@pytest.fixture
+def role_arn(bsm: BotoSesManager) -> str:
+    return create_role(bsm)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary HOME so default snapshot paths never touch the real one."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
