@@ -42,6 +42,7 @@ from .awscli import credentials_environment, patched_environ
 from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
 from .exceptions import InvalidArnError
 from .services import ServiceHelpers
+from .services._cache import TTLCache
 from .sharing import new_botocore_session
 from .snapshot import PathLike, parse_snapshot, read_snapshot_file, resolve_path, temporary_file
 
@@ -149,6 +150,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
     _resources: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
     _identity: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
     _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
+    _helper_cache: TTLCache = attrs.field(factory=TTLCache, init=False, repr=False)
 
     # ------------------------------------------------------------------ session
 
@@ -374,6 +376,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             self._resources.clear()
             self._identity = None
             self._alias = _NOT_FETCHED
+            self._helper_cache.clear()
 
     # ----------------------------------------------------------------- identity
 
@@ -658,6 +661,37 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             region_name=region_name,
             origin=origin,
         )
+
+    # --------------------------------------------------------- command-line, IAM
+
+    @classmethod
+    def from_args(cls, namespace: Any) -> BotoSesManager:
+        """Build a manager from :class:`~boto_session_manager.cli_args.AWSArgumentParser` options.
+
+        Assumes the role when ``--role`` was given, and opens an MFA session
+        when ``--mfa-serial`` was given without a role.
+
+        Example::
+
+            parser = AWSArgumentParser(role_session_name="nightly-report")
+            bsm = BotoSesManager.from_args(parser.parse_args())
+        """
+        from .cli_args import manager_from_args
+
+        return manager_from_args(namespace, manager_class=cls)
+
+    def generate_password(self) -> str:
+        """A random password that meets this account's IAM password policy.
+
+        AWS's default policy is used when the account has none.
+
+        Example::
+
+            password = bsm.generate_password()
+        """
+        from .password import account_password_policy, generate_password
+
+        return generate_password(account_password_policy(self.get_client("iam")))
 
     # ----------------------------------------------------- child processes, files
 
