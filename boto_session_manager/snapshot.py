@@ -154,10 +154,10 @@ def write_private_file(path: PathLike, text: str, *, overwrite: bool) -> os.stat
             os.replace(tmp_name, target)
         else:
             _link_exclusive(tmp_name, target)
-        return os.lstat(target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+    return os.lstat(target)
 
 
 def _link_exclusive(source: str, target: Path) -> None:
@@ -200,5 +200,10 @@ def temporary_file(path: PathLike, text: str) -> Iterator[Path]:
         except FileNotFoundError:
             pass
         else:
-            if (now.st_dev, now.st_ino) == (written.st_dev, written.st_ino):
+            if _identity(now) == _identity(written):
                 os.unlink(target)
+
+
+def _identity(status: os.stat_result) -> tuple[int, ...]:
+    # A freed inode number is often reused at once: compare times and size too.
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
