@@ -159,10 +159,12 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         clock: Clock = utc_now,
     ) -> None:
         self._fetch = fetch
+        self._generation = 0
         super().__init__(refresh_using=self._fetch_metadata, method=method, time_fetcher=clock)
 
     def _fetch_metadata(self) -> dict[str, Any]:
         fresh = self._fetch()
+        self._generation += 1
         if fresh.expiration is not None:
             lifetime = (fresh.expiration - self._time_fetcher()).total_seconds()
             _set_refresh_windows(self, *refresh_windows(lifetime))
@@ -177,6 +179,23 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
     def force_refresh(self) -> None:
         """Fetch a new set now, whatever the clock says (one caller at a time)."""
         with self._refresh_lock:
+            self._protected_refresh(is_mandatory=True)
+
+    @property
+    def generation(self) -> int:
+        """How many sets have been fetched (tags each request with the set it used)."""
+        return self._generation
+
+    def refresh_after_rejection(self, generation: int | None) -> None:
+        """Refresh because AWS rejected the set of ``generation``, unless already replaced.
+
+        Many threads can meet the same rejection at once: the first one
+        refreshes, the others find a newer set than the one they were refused
+        with and simply retry with it.
+        """
+        with self._refresh_lock:
+            if generation is not None and generation != self._generation:
+                return
             self._protected_refresh(is_mandatory=True)
 
 
@@ -313,3 +332,93 @@ def assume_role_fetcher(
 def attach_none(botocore_session: Any) -> None:
     """Make ``botocore_session`` find no credentials and never search for any."""
     botocore_session.register_component("credential_provider", CredentialResolver(providers=[]))
+
+
+def session_token_fetcher(
+    sts_client: Callable[[], Any],
+    params: Mapping[str, Any],
+    mfa_token: MfaToken | None = None,
+) -> Callable[[], TemporaryCredentials]:
+    """A fetcher that calls GetSessionToken (an MFA session when a device is given)."""
+
+    def fetch() -> TemporaryCredentials:
+        request = dict(params)
+        code = resolve_mfa(mfa_token, request.get("SerialNumber"))
+        if code is not None:
+            request["TokenCode"] = code
+        logger.debug("GetSessionToken for %s seconds", request.get("DurationSeconds"))
+        return TemporaryCredentials.from_sts(sts_client().get_session_token(**request))
+
+    return fetch
+
+
+def web_identity_fetcher(
+    sts_client: Callable[[], Any],
+    params: Mapping[str, Any],
+    token: str | None = None,
+    token_file: str | None = None,
+) -> Callable[[], TemporaryCredentials]:
+    """A fetcher that calls AssumeRoleWithWebIdentity.
+
+    With ``token_file`` the file is read again at every fetch: CI systems
+    (GitHub Actions, GitLab, EKS) rotate the token in place.
+    """
+
+    def fetch() -> TemporaryCredentials:
+        if token_file is not None:
+            try:
+                with open(token_file, encoding="utf-8") as handle:
+                    current = handle.read().strip()
+            except OSError as exc:
+                msg = f"cannot read the web identity token file {token_file!r}: {exc.strerror}"
+                raise BotoSessionManagerError(msg) from exc
+            if not current:
+                msg = f"the web identity token file {token_file!r} is empty"
+                raise BotoSessionManagerError(msg)
+        else:
+            current = token or ""
+        request = dict(params, WebIdentityToken=current)
+        logger.debug("AssumeRoleWithWebIdentity %s", request["RoleArn"])
+        return TemporaryCredentials.from_sts(sts_client().assume_role_with_web_identity(**request))
+
+    return fetch
+
+
+#: Error codes meaning "these credentials are no longer accepted".
+EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
+)
+
+
+def install_refresh_and_retry(events: Any, credentials: AutoRefreshCredentials) -> None:
+    """On a rejected-credentials error, refresh once and retry the call once.
+
+    Registered on a botocore session's event system (so every client and
+    resource made from it inherits it) for the ``needs-retry`` event, which
+    botocore emits after each attempt; returning a delay asks for a retry, and
+    the retried request is signed again with the refreshed keys.
+    """
+
+    def tag(request: Any = None, **_: Any) -> None:
+        # Runs before the signer: remember which credential set signs this request.
+        if request is not None:
+            request.context[_GENERATION_KEY] = credentials.generation
+
+    def retry(
+        response: Any = None, attempts: int = 1, request_dict: Any = None, **_: Any
+    ) -> float | None:
+        if attempts > 1 or not response or len(response) < 2 or not response[1]:
+            return None
+        code = response[1].get("Error", {}).get("Code")
+        if code not in EXPIRED_CODES:
+            return None
+        logger.info("the service answered %s; refreshing the credentials and retrying once", code)
+        context = (request_dict or {}).get("context", {})
+        credentials.refresh_after_rejection(context.get(_GENERATION_KEY))
+        return 0.0
+
+    events.register_first("request-created", tag, unique_id="boto_session_manager.tag_generation")
+    events.register("needs-retry", retry, unique_id="boto_session_manager.refresh_and_retry")
+
+
+_GENERATION_KEY = "boto_session_manager_credential_generation"

@@ -179,6 +179,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         botocore_session = new_botocore_session()
         if self._credentials is not None:
             _creds.attach(botocore_session, self._credentials)
+            if isinstance(self._credentials, AutoRefreshCredentials):
+                events = botocore_session.get_component("event_emitter")
+                _creds.install_refresh_and_retry(events, self._credentials)
         elif self.unsigned:
             _creds.attach_none(botocore_session)
         return boto3.session.Session(
@@ -596,6 +599,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         auto_refresh: bool = False,
         policy: str | Mapping[str, Any] | None = None,
         policy_arns: list[str] | None = None,
+        cache_dir: PathLike | None = None,
     ) -> BotoSesManager:
         """Assume an IAM role and return a manager for it.
 
@@ -618,6 +622,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
                 keep working.
             policy: a session policy (JSON string or dict).
             policy_arns: managed policy ARNs limiting the session.
+            cache_dir: keep the credentials in this directory (see
+                :mod:`boto_session_manager.cache`) so other processes and
+                later runs reuse them until they near expiry.
 
         Raises:
             InvalidArnError: ``role_arn`` is not an IAM role ARN.
@@ -653,14 +660,171 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             policy_arns=policy_arns,
         )
         fetch = _creds.assume_role_fetcher(lambda: self.get_client("sts"), params, mfa_token)
-        origin = _Origin(kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh)
         return self._derive(
-            fetch=fetch,
+            fetch=self._maybe_cached(cache_dir, "AssumeRole", params, role_session_name, fetch),
             method="assume-role",
             auto_refresh=auto_refresh,
             region_name=region_name,
-            origin=origin,
+            origin=_Origin(kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh),
         )
+
+    def get_session_token(
+        self,
+        duration_seconds: int = 43200,
+        mfa_serial_number: str | None = None,
+        mfa_token: MfaToken | None = None,
+        *,
+        auto_refresh: bool = False,
+        cache_dir: PathLike | None = None,
+    ) -> BotoSesManager:
+        """Open an STS session (an MFA session when a device is given).
+
+        Roles assumed from the returned manager need no MFA code again: the
+        session itself is MFA-authenticated.
+
+        Args:
+            duration_seconds: 900 to 129600 (STS's own default: 43200).
+            mfa_serial_number: the MFA device ARN (or serial of a hardware token).
+            mfa_token: the code, or a callable returning a fresh one (asked
+                again only when STS is called again).
+            auto_refresh: open a new session before this one expires (a
+                callable ``mfa_token`` is asked for a new code then).
+            cache_dir: reuse the session across processes and runs until it
+                nears expiry (no new MFA code needed meanwhile).
+
+        Example::
+
+            mfa = bsm.get_session_token(
+                mfa_serial_number="arn:aws:iam::123456789012:mfa/alice",
+                mfa_token=lambda: input("MFA code: "),
+                cache_dir="~/.cache/bsm",
+            )
+            admin = mfa.assume_role("arn:aws:iam::111122223333:role/admin")
+        """
+        _check_duration(duration_seconds, maximum=129600)
+        params: dict[str, Any] = {"DurationSeconds": duration_seconds}
+        if mfa_serial_number is not None:
+            params["SerialNumber"] = mfa_serial_number
+        fetch = _creds.session_token_fetcher(lambda: self.get_client("sts"), params, mfa_token)
+        return self._derive(
+            fetch=self._maybe_cached(cache_dir, "GetSessionToken", params, None, fetch),
+            method="session-token",
+            auto_refresh=auto_refresh,
+            region_name=None,
+            origin=_Origin(kind="session-token", parent=self, params=params, auto_refresh=auto_refresh),
+        )
+
+    def assume_role_with_web_identity(
+        self,
+        role_arn: str,
+        web_identity_token: str | None = None,
+        web_identity_token_file: PathLike | None = None,
+        role_session_name: str | None = None,
+        duration_seconds: int = 3600,
+        auto_refresh: bool = False,
+        *,
+        region_name: str | None = None,
+        policy: str | Mapping[str, Any] | None = None,
+        policy_arns: list[str] | None = None,
+        cache_dir: PathLike | None = None,
+    ) -> BotoSesManager:
+        """Assume a role with an OpenID Connect token (CI OIDC: GitHub Actions, GitLab).
+
+        The STS call is unsigned: this manager needs no credentials of its
+        own, only a region (and endpoint settings, which are inherited).
+
+        Args:
+            role_arn: the role trusting the identity provider.
+            web_identity_token: the token itself, or
+            web_identity_token_file: a file holding it, read again at every
+                refresh (CI systems rotate it in place).
+            role_session_name: defaults to a unique ``bsm-...`` name.
+            duration_seconds: 900 to 43200.
+            auto_refresh: assume again before the credentials expire.
+            region_name, policy, policy_arns, cache_dir: as :meth:`assume_role`.
+
+        Raises:
+            InvalidArnError: ``role_arn`` is not an IAM role ARN.
+            ValueError: neither or both of the token and the token file.
+
+        Example::
+
+            bsm = BotoSesManager(region_name="us-east-1")
+            ci = bsm.assume_role_with_web_identity(
+                "arn:aws:iam::111122223333:role/github-deploy",
+                web_identity_token_file=os.environ["AWS_WEB_IDENTITY_TOKEN_FILE"],
+                auto_refresh=True,
+            )
+        """
+        _check_role_arn(role_arn)
+        _check_duration(duration_seconds)
+        if (web_identity_token is None) == (web_identity_token_file is None):
+            msg = "give exactly one of web_identity_token and web_identity_token_file"
+            raise ValueError(msg)
+        if policy is not None and not isinstance(policy, str):
+            policy = json.dumps(policy)
+        params = _creds.assume_role_params(
+            role_arn=role_arn,
+            role_session_name=role_session_name or _creds.default_role_session_name(),
+            duration_seconds=duration_seconds,
+            tags=None,
+            transitive_tag_keys=None,
+            external_id=None,
+            mfa_serial_number=None,
+            source_identity=None,
+            policy=policy,
+            policy_arns=policy_arns,
+        )
+        token_file = None if web_identity_token_file is None else str(web_identity_token_file)
+        fetch = _creds.web_identity_fetcher(
+            lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
+        )
+        return self._derive(
+            fetch=self._maybe_cached(
+                cache_dir, "AssumeRoleWithWebIdentity", params, role_session_name, fetch
+            ),
+            method="assume-role-with-web-identity",
+            auto_refresh=auto_refresh,
+            region_name=region_name,
+            origin=_Origin(
+                kind="web-identity",
+                parent=self,
+                params=dict(params, WebIdentityTokenFile=token_file),
+                auto_refresh=auto_refresh,
+            ),
+        )
+
+    def _maybe_cached(
+        self,
+        cache_dir: PathLike | None,
+        operation: str,
+        params: Mapping[str, Any],
+        given_session_name: str | None,
+        fetch: Callable[[], TemporaryCredentials],
+    ) -> Callable[[], TemporaryCredentials]:
+        """``fetch`` behind the credential file cache when ``cache_dir`` is given."""
+        if cache_dir is None:
+            return fetch
+        from .cache import cached_fetcher
+
+        material = dict(params, operation=operation, source=self._cache_identity())
+        if given_session_name is None:
+            # A generated session name differs per run; it must not defeat the cache.
+            material.pop("RoleSessionName", None)
+        client_kwargs = self.default_client_kwargs or {}
+        material["endpoint_url"] = client_kwargs.get("endpoint_url")
+        material["region"] = self.region_name or self.aws_region
+        return cached_fetcher(cache_dir, material, fetch, clock=self.clock)
+
+    def _cache_identity(self) -> str:
+        """Who the source credentials are, without a network call or a secret."""
+        if self._origin is not None:
+            return f"{self._origin.kind}:{self._origin.params.get('RoleArn', '')}:" + (
+                self._origin.parent._cache_identity()
+            )
+        if self.aws_access_key_id:
+            return f"key:{self.aws_access_key_id}"
+        return f"profile:{self.profile_name or 'default-chain'}"
 
     # --------------------------------------------------------- command-line, IAM
 
@@ -814,14 +978,14 @@ def _check_role_arn(role_arn: str) -> None:
         raise InvalidArnError(msg)
 
 
-def _check_duration(duration_seconds: int) -> None:
+def _check_duration(duration_seconds: int, maximum: int = _MAX_DURATION) -> None:
     if (
         isinstance(duration_seconds, bool)
         or not isinstance(duration_seconds, int)
-        or not _MIN_DURATION <= duration_seconds <= _MAX_DURATION
+        or not _MIN_DURATION <= duration_seconds <= maximum
     ):
         msg = (
-            f"duration_seconds must be an integer from {_MIN_DURATION} to {_MAX_DURATION}, "
+            f"duration_seconds must be an integer from {_MIN_DURATION} to {maximum}, "
             f"got {duration_seconds!r}"
         )
         raise ValueError(msg)
