@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -49,6 +49,8 @@ from .snapshot import PathLike, parse_snapshot, read_snapshot_file, resolve_path
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.credentials import Credentials, ReadOnlyCredentials
+
+    from .fanout import AccountResult, FanOutResult
 
 T = TypeVar("T")
 
@@ -965,6 +967,77 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         text = json.dumps(self.to_snapshot(), indent=2)
         with temporary_file(resolve_path(path), text) as file:
             yield file
+
+    # ======================================================================
+    # Many accounts and pickling (issue 6): delegations to fanout.py and
+    # _pickling.py. Keep this section last in the class body.
+    # ======================================================================
+
+    def for_each_account(
+        self,
+        func: Callable[..., Any],
+        *,
+        account_ids: Iterable[str] | None = None,
+        role_name: str = "OrganizationAccountAccessRole",
+        regions: Sequence[str] | None = None,
+        max_workers: int = 16,
+        **options: Any,
+    ) -> FanOutResult:
+        """Run ``func(account_bsm)`` in every account, in threads; collect values and errors.
+
+        The accounts are the organization's ACTIVE ones, or ``account_ids``;
+        with ``regions``, ``func(account_bsm, region)`` runs per account and
+        region. This manager's own account runs with this manager (no role
+        assumed). One failing account never stops the others; STS throttling
+        is retried with backoff. All options and the thread-safety contract
+        (``func`` runs concurrently!) are in
+        :func:`boto_session_manager.fanout.for_each_account_iter`.
+
+        Returns:
+            A :class:`~boto_session_manager.fanout.FanOutResult` whose
+            ``.results`` and ``.errors`` are keyed by account id, or by
+            ``(account_id, region)`` when ``regions`` is given.
+
+        Example::
+
+            run = bsm.for_each_account(lambda a: a.s3_client.list_buckets()["Buckets"])
+            print(len(run.results), "accounts,", len(run.errors), "failed")
+        """
+        from .fanout import for_each_account
+
+        return for_each_account(
+            self, func, account_ids=account_ids, role_name=role_name, regions=regions,
+            max_workers=max_workers, **options,
+        )  # fmt: skip
+
+    def for_each_account_iter(
+        self, func: Callable[..., Any], **options: Any
+    ) -> Iterator[AccountResult]:
+        """Like :meth:`for_each_account`, yielding each account's result as it finishes.
+
+        At most ``max_in_flight`` (default ``2 * max_workers``) accounts are in
+        memory at once. See :func:`boto_session_manager.fanout.for_each_account_iter`.
+
+        Example::
+
+            for outcome in bsm.for_each_account_iter(audit, account_ids=ids):
+                print(outcome.key, outcome.value if outcome.ok else outcome.error)
+        """
+        from .fanout import for_each_account_iter
+
+        return for_each_account_iter(self, func, **options)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Credentials and recipe only (see :mod:`boto_session_manager._pickling`)."""
+        from ._pickling import manager_state
+
+        return manager_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild from :meth:`__getstate__`; auto-refresh managers keep refreshing."""
+        from ._pickling import restore_manager
+
+        restore_manager(self, state)
 
 
 #: The same class under a shorter name.
