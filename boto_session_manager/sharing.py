@@ -69,7 +69,7 @@ class SharingError(BotoSessionManagerError, RuntimeError):
     """botocore changed in a way that breaks loader or handler sharing."""
 
 
-class _UniquePaths(list):  # type: ignore[type-arg]
+class _UniquePaths(list):  # type: ignore[type-arg,unused-ignore]
     """A search path list that refuses duplicates (boto3 appends on every session)."""
 
     def append(self, path: Any) -> None:
@@ -77,7 +77,7 @@ class _UniquePaths(list):  # type: ignore[type-arg]
             super().append(path)
 
 
-class _SingleFlightLoader(botocore.loaders.Loader):  # type: ignore[misc]
+class _SingleFlightLoader(botocore.loaders.Loader):  # type: ignore[misc,unused-ignore]
     """A Loader that parses each file once even when many threads ask at once.
 
     botocore's ``instance_cache`` is checked and filled without a lock, so
