@@ -1,0 +1,68 @@
+"""The public names in one flat module, as upstream boto-session-manager offers them.
+
+Code written for upstream boto-session-manager keeps working unchanged::
+
+    from boto_session_manager.api import AwsServiceEnum, BotoSesManager, PATH_DEFAULT_SNAPSHOT
+
+    bsm = BotoSesManager.from_snapshot_file(PATH_DEFAULT_SNAPSHOT)
+    s3 = bsm.get_client(AwsServiceEnum.S3)
+
+New code can import the same names from :mod:`boto_session_manager`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._clients import AwsServiceEnum
+from ._version import __version__
+from .arn import Arn, parse_arn
+from .exceptions import (
+    BatchWriteError,
+    BotoSessionManagerError,
+    BucketNotFoundError,
+    CredentialCacheError,
+    FanOutError,
+    InvalidArnError,
+    InvalidCredentialsError,
+    NoCredentialsError,
+    NotFoundError,
+    ParameterNotFoundError,
+    SecretNotFoundError,
+    SnapshotError,
+    SnapshotExistsError,
+    TableNotFoundError,
+    TransformError,
+)
+from .manager import BotoSesManager, SessionManager
+from .snapshot import default_snapshot_path
+
+#: ``~/.bsm-snapshot.json``: where snapshots are written and read by default
+#: (resolved once, at import; the manager itself reads the home directory at
+#: call time).
+PATH_DEFAULT_SNAPSHOT: Path = default_snapshot_path()
+
+__all__ = [
+    "PATH_DEFAULT_SNAPSHOT",
+    "Arn",
+    "AwsServiceEnum",
+    "BatchWriteError",
+    "BotoSesManager",
+    "BotoSessionManagerError",
+    "BucketNotFoundError",
+    "CredentialCacheError",
+    "FanOutError",
+    "InvalidArnError",
+    "InvalidCredentialsError",
+    "NoCredentialsError",
+    "NotFoundError",
+    "ParameterNotFoundError",
+    "SecretNotFoundError",
+    "SessionManager",
+    "SnapshotError",
+    "SnapshotExistsError",
+    "TableNotFoundError",
+    "TransformError",
+    "__version__",
+    "parse_arn",
+]

@@ -1,0 +1,55 @@
+"""Type-checked, never run: how the typed client properties look to mypy/pyright.
+
+Checked by ``mypy --strict tests/typing/usage.py`` with the ``dev`` extra
+installed (it brings ``types-boto3[s3,sts,dynamodb,secretsmanager,ssm,iam]``).
+pytest does not collect it (no ``test_`` prefix), and nothing here is called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from typing_extensions import assert_type
+
+from boto_session_manager import BotoSesManager
+from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_iam.client import IAMClient
+    from types_boto3_s3.client import S3Client
+    from types_boto3_secretsmanager.client import SecretsManagerClient
+    from types_boto3_ssm.client import SSMClient
+    from types_boto3_sts.client import STSClient
+    from types_boto3_sts.type_defs import GetCallerIdentityResponseTypeDef
+
+
+def client_properties_carry_the_stub_types(bsm: BotoSesManager) -> None:
+    assert_type(bsm.s3_client, S3Client)
+    assert_type(bsm.sts_client, STSClient)
+    assert_type(bsm.dynamodb_client, DynamoDBClient)
+    assert_type(bsm.secretsmanager_client, SecretsManagerClient)
+    assert_type(bsm.ssm_client, SSMClient)
+    assert_type(bsm.iam_client, IAMClient)
+
+
+def stub_methods_are_checked(bsm: BotoSesManager) -> str:
+    identity = bsm.sts_client.get_caller_identity()
+    assert_type(identity, GetCallerIdentityResponseTypeDef)
+    bsm.s3_client.put_object(Bucket="my-bucket", Key="k", Body=b"data")
+    return identity["Account"]
+
+
+def get_client_results_are_typed_by_annotation(bsm: BotoSesManager) -> None:
+    # get_client takes any service name, so its result is botocore's BaseClient:
+    # name the stub class yourself, with cast (or use the property).
+    s3_eu = cast("S3Client", bsm.get_client("s3", region_name="eu-west-1"))
+    assert_type(s3_eu, S3Client)
+    s3_eu.list_buckets()
+
+
+def migration_names_are_typed() -> None:
+    assert_type(AwsServiceEnum.S3, str)
+    assert_type(PATH_DEFAULT_SNAPSHOT, Path)
