@@ -7,9 +7,7 @@ pytest does not collect it (no ``test_`` prefix), and nothing here is called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
-from typing_extensions import assert_type
+from typing import TYPE_CHECKING, assert_type, cast
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum
