@@ -41,6 +41,7 @@ from .arn import parse_arn
 from .awscli import credentials_environment, patched_environ
 from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
 from .exceptions import InvalidArnError
+from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
 from .services import ServiceHelpers
 from .services._cache import TTLCache
 from .sharing import new_botocore_session
@@ -72,13 +73,6 @@ def _repr_client_kwargs(value: Mapping[str, Any] | None) -> str:
         return "None"
     shown = {k: ("***" if k in _SECRET_KWARGS else v) for k, v in value.items()}
     return repr(shown)
-
-
-def mask_account_id(account_id: str) -> str:
-    """Hide the middle digits of an account id: ``123456789012`` -> ``12********12``."""
-    if len(account_id) <= 4:
-        return "*" * len(account_id)
-    return f"{account_id[:2]}{'*' * (len(account_id) - 4)}{account_id[-2:]}"
 
 
 def _config_key(config: Config) -> str:
@@ -150,7 +144,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
     _session: boto3.session.Session | None = attrs.field(default=None, init=False, repr=False)
     _clients: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
     _resources: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
-    _identity: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
+    _identity: CallerIdentity | None = attrs.field(default=None, init=False, repr=False)
     _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
     _helper_cache: TTLCache = attrs.field(factory=TTLCache, init=False, repr=False)
 
@@ -385,18 +379,14 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
 
     # ----------------------------------------------------------------- identity
 
-    def _caller_identity(self) -> dict[str, str]:
+    def _caller_identity(self) -> CallerIdentity:
         identity = self._identity
         if identity is None:
             with self._lock:
                 identity = self._identity
                 if identity is None:
                     response = self.get_client("sts").get_caller_identity()
-                    identity = self._identity = {
-                        "Account": response["Account"],
-                        "UserId": response["UserId"],
-                        "Arn": response["Arn"],
-                    }
+                    identity = self._identity = CallerIdentity.from_response(response)
         return identity
 
     @property
@@ -407,17 +397,17 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
 
             bsm.aws_account_id   # '123456789012'
         """
-        return self._caller_identity()["Account"]
+        return self._caller_identity().account
 
     @property
     def aws_account_user_id(self) -> str:
         """The unique id of the principal (``AIDA...`` or ``AROA...:session``)."""
-        return self._caller_identity()["UserId"]
+        return self._caller_identity().user_id
 
     @property
     def principal_arn(self) -> str:
         """The ARN of the principal (user, assumed-role session ...)."""
-        return self._caller_identity()["Arn"]
+        return self._caller_identity().arn
 
     @property
     def masked_aws_account_id(self) -> str:
@@ -432,11 +422,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
 
             bsm.masked_aws_account_user_id   # 'AIDA************WXYZ'
         """
-        user_id = self.aws_account_user_id
-        head, sep, session = user_id.partition(":")
-        keep = 4 if len(head) > 8 else 1
-        masked = f"{head[:keep]}{'*' * (len(head) - 2 * keep)}{head[-keep:]}"
-        return f"{masked}{sep}{session}"
+        return mask_user_id(self.aws_account_user_id)
 
     @property
     def masked_principal_arn(self) -> str:
@@ -464,6 +450,97 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
                     aliases = self.get_client("iam").list_account_aliases()["AccountAliases"]
                     alias = self._alias = aliases[0] if aliases else None
         return alias  # type: ignore[no-any-return]
+
+    def check_credentials(self) -> CallerIdentity:
+        """Check the credentials with AWS now (one uncached ``GetCallerIdentity``).
+
+        CI jobs call it first, to fail fast with a message that says what is
+        wrong instead of failing on the first real call.
+
+        Returns:
+            The caller's identity (also cached for :attr:`aws_account_id` ...).
+
+        Raises:
+            InvalidCredentialsError: ``reason`` is ``"expired"``,
+                ``"invalid-key"``, ``"bad-signature"`` or ``"no-credentials"``;
+                the message says what to do.
+
+        Example::
+
+            try:
+                me = bsm.check_credentials()
+            except InvalidCredentialsError as exc:
+                sys.exit(str(exc))
+            print(me.account)
+        """
+        identity = self._identity = check_identity(self.get_client("sts"))
+        return identity
+
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials come from.
+
+        One of ``"explicit-keys"``, ``"profile"``, ``"env"``, ``"assume-role"``,
+        ``"session-token"``, ``"web-identity"``, ``"sso"``,
+        ``"credential-process"``, ``"container"``, ``"instance-metadata"``,
+        ``"unsigned"`` or ``"none"`` (botocore's name for anything newer).
+        Resolving it may look up the default chain, but makes no AWS call.
+
+        Example::
+
+            if bsm.credential_source == "env":
+                print("using the job's environment credentials")
+        """
+        if self.unsigned:
+            return "unsigned"
+        if self._origin is not None:
+            return self._origin.kind
+        if self.aws_access_key_id and self.botocore_session is None:
+            return "explicit-keys"
+        creds = self.boto_ses.get_credentials()
+        return source_name(None if creds is None else getattr(creds, "method", None))
+
+    @property
+    def has_keys(self) -> bool:
+        """True when the credentials are keys given to the constructor."""
+        return self.credential_source == "explicit-keys"
+
+    @property
+    def has_profile(self) -> bool:
+        """True when a profile was named (``profile_name=``)."""
+        return self.profile_name is not None
+
+    @property
+    def has_role(self) -> bool:
+        """True when this manager is an assumed role (any kind of assumption)."""
+        return self._origin is not None and self._origin.kind in ("assume-role", "web-identity")
+
+    @property
+    def has_mfa(self) -> bool:
+        """True when an MFA device was used to obtain these credentials."""
+        return self._origin is not None and "SerialNumber" in self._origin.params
+
+    def use_as_default(self) -> _DefaultSessionSwitch:
+        """Make plain ``boto3.client(...)`` / ``boto3.resource(...)`` use this manager.
+
+        Legacy code that calls ``boto3.client("s3")`` then signs with this
+        manager's credentials (refreshing ones included). Called plainly it
+        switches for good; used as a context manager it restores the previous
+        default on exit, normal or by exception.
+
+        ``default_client_kwargs`` do not apply to plain ``boto3.client`` calls
+        (set ``AWS_ENDPOINT_URL`` for a local endpoint).
+
+        Thread safety: boto3's default session is process-wide: the switch is
+        seen by every thread at once. Switch once at start-up, or hold the
+        context manager around code that no other thread runs concurrently.
+
+        Example::
+
+            with prod.use_as_default():
+                legacy_report()            # its boto3.client("sts") is prod's
+        """
+        return _DefaultSessionSwitch(self)
 
     def who_am_i(self, masked: bool = True) -> dict[str, str | None]:
         """Account, alias, principal and region as a dict (what ``bsm whoami`` prints)."""
@@ -1042,6 +1119,22 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
 
 #: The same class under a shorter name.
 SessionManager = BotoSesManager
+
+
+class _DefaultSessionSwitch:
+    """Returned by :meth:`BotoSesManager.use_as_default`: already switched; a
+    ``with`` block switches back on exit."""
+
+    def __init__(self, bsm: BotoSesManager) -> None:
+        self._previous = boto3.DEFAULT_SESSION
+        self._bsm = bsm
+        boto3.DEFAULT_SESSION = bsm.boto_ses
+
+    def __enter__(self) -> BotoSesManager:
+        return self._bsm
+
+    def __exit__(self, *exc_info: object) -> None:
+        boto3.DEFAULT_SESSION = self._previous
 
 
 def _check_role_arn(role_arn: str) -> None:

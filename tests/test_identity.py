@@ -1,0 +1,192 @@
+"""check_credentials, use_as_default, anonymous clients, credential_source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import botocore.session
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from boto_session_manager import BotoSesManager
+from boto_session_manager.exceptions import InvalidCredentialsError
+from boto_session_manager.identity import CallerIdentity, mask_user_id
+from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
+
+from .conftest import create_role
+
+OTHER = "111122223333"
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: object):
+        yield self._body
+
+
+def answer_with(bsm: BotoSesManager, code: str, status: int = 403) -> None:
+    body = (
+        f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+        f"<Message>refused</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    ).encode()
+    bsm.get_client("sts").meta.events.register(
+        "before-send.sts.GetCallerIdentity",
+        lambda **kw: AWSResponse("https://sts/", status, {}, _Raw(body)),
+    )
+
+
+def test_check_credentials_valid(bsm: BotoSesManager) -> None:
+    identity = bsm.check_credentials()
+    assert identity == CallerIdentity(
+        account=DEFAULT_ACCOUNT_ID, user_id=bsm.aws_account_user_id, arn=bsm.principal_arn
+    )
+    with pytest.raises(AttributeError):
+        identity.account = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "advice"),
+    [
+        ("ExpiredToken", "expired", "expired"),
+        ("RequestExpired", "expired", "expired"),
+        ("InvalidClientTokenId", "invalid-key", "does not know this access key"),
+        ("SignatureDoesNotMatch", "bad-signature", "secret access key does not match"),
+    ],
+)
+def test_check_credentials_names_the_case(bsm: BotoSesManager, code: str, reason: str, advice: str) -> None:
+    answer_with(bsm, code)
+    with pytest.raises(InvalidCredentialsError) as info:
+        bsm.check_credentials()
+    assert info.value.reason == reason
+    assert code in str(info.value)
+    assert advice in str(info.value)
+    assert bsm.aws_secret_access_key not in str(info.value)
+
+
+def test_check_credentials_without_credentials() -> None:
+    bsm = BotoSesManager(region_name="us-east-1", default_client_kwargs={"endpoint_url": "http://127.0.0.1:9"})
+    with pytest.raises(InvalidCredentialsError) as info:
+        bsm.check_credentials()
+    assert info.value.reason == "no-credentials"
+
+
+def test_check_credentials_other_errors_pass_through(bsm: BotoSesManager) -> None:
+    from botocore.exceptions import ClientError
+
+    answer_with(bsm, "AccessDenied")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        bsm.check_credentials()
+
+
+def test_mask_user_id_keeps_role_session_readable() -> None:
+    assert mask_user_id("AROA3X42LBCD9YMAC0UBA:nightly") == "AROA*************0UBA:nightly"
+    assert mask_user_id("AB") == "AB"
+
+
+# --------------------------------------------------------------- use_as_default
+
+
+def test_use_as_default_context_manager(
+    bsm: BotoSesManager, aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER), auto_refresh=True)
+    with role.use_as_default() as inside:
+        assert inside is role
+        assert boto3.client("sts").get_caller_identity()["Account"] == OTHER
+    assert boto3.DEFAULT_SESSION is None
+
+
+def test_use_as_default_restores_after_exception(bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    sentinel = boto3.session.Session(region_name="eu-west-1")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", sentinel)
+    with pytest.raises(RuntimeError), bsm.use_as_default():
+        raise RuntimeError("x")
+    assert boto3.DEFAULT_SESSION is sentinel
+
+
+def test_use_as_default_plain_call_switches_for_good(bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    bsm.use_as_default()
+    assert boto3.DEFAULT_SESSION is bsm.boto_ses
+
+
+# -------------------------------------------------------------------- anonymous
+
+
+def _public_bucket(bsm: BotoSesManager) -> None:
+    s3 = bsm.get_client("s3")
+    s3.create_bucket(Bucket="public-data")
+    s3.put_object(Bucket="public-data", Key="readme.txt", Body=b"hello", ACL="public-read")
+
+
+def _capture_auth(client) -> list[str | None]:
+    seen: list[str | None] = []
+    client.meta.events.register(
+        "before-send.s3.*", lambda request, **kw: seen.append(request.headers.get("Authorization"))
+    )
+    return seen
+
+
+def test_unsigned_client_lists_a_public_bucket(bsm: BotoSesManager) -> None:
+    _public_bucket(bsm)
+    anonymous = bsm.get_client("s3", unsigned=True)
+    assert anonymous is bsm.get_client("s3", unsigned=True)
+    assert anonymous is not bsm.get_client("s3")
+    auth = _capture_auth(anonymous)
+    keys = [o["Key"] for o in anonymous.list_objects_v2(Bucket="public-data")["Contents"]]
+    assert keys == ["readme.txt"]
+    assert auth == [None]
+
+
+def test_unsigned_manager_never_looks_for_credentials(aws: LocalAWS, bsm: BotoSesManager, monkeypatch) -> None:
+    _public_bucket(bsm)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASHOULDNOTBEUSED")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "nope")
+    anonymous = BotoSesManager(
+        unsigned=True, region_name="us-east-1", default_client_kwargs={"endpoint_url": aws.endpoint_url}
+    )
+    assert anonymous.boto_ses.get_credentials() is None
+    s3 = anonymous.get_client("s3")
+    auth = _capture_auth(s3)
+    assert s3.get_object(Bucket="public-data", Key="readme.txt")["Body"].read() == b"hello"
+    assert auth == [None]
+    assert anonymous.credential_source == "unsigned"
+
+
+# ------------------------------------------------------------ credential_source
+
+
+def test_credential_source_for_each_way_of_building(
+    bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = {"endpoint_url": aws.endpoint_url}
+    arn = create_role(bsm, account_id=OTHER)
+    assert bsm.credential_source == "explicit-keys"
+    assert bsm.has_keys and not bsm.has_role and not bsm.has_profile
+    assert bsm.assume_role(arn).credential_source == "assume-role"
+    assert bsm.assume_role(arn, auto_refresh=True).has_role
+    assert bsm.get_session_token().credential_source == "session-token"
+    mfa = bsm.get_session_token(mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token="123456")
+    assert mfa.has_mfa
+    web = bsm.assume_role_with_web_identity(arn, web_identity_token="oidc-token")
+    assert web.credential_source == "web-identity"
+
+    core = botocore.session.Session()
+    core.set_credentials("AKIACORE", "s")
+    assert BotoSesManager(botocore_session=core).credential_source == "explicit-keys"
+
+    (tmp_path / "credentials").write_text("[dev]\naws_access_key_id = A\naws_secret_access_key = B\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    profile = BotoSesManager(profile_name="dev", default_client_kwargs=endpoint)
+    assert profile.credential_source == "profile"
+    assert profile.has_profile
+
+    assert BotoSesManager(region_name="us-east-1").credential_source == "none"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    assert BotoSesManager().credential_source == "env"
