@@ -9,7 +9,7 @@ public routes are used wherever botocore offers them:
 - they reach a botocore session through a ``credential_provider`` component
   (a :class:`botocore.credentials.CredentialResolver`), never by setting
   ``session._credentials``;
-- exports read :meth:`get_frozen_credentials`, never ``.access_key`` then
+- exports read ``get_frozen_credentials()``, never ``.access_key`` then
   ``.secret_key`` (two reads can straddle a refresh and mix two key sets).
 
 Two private attributes are used, both behind one function each that raises

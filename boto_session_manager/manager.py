@@ -411,7 +411,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
 
     @property
     def masked_aws_account_id(self) -> str:
-        """The account id with its middle digits hidden: ``12********12``."""
+        """The account id with its middle digits hidden, e.g. ``12********12``."""
         return mask_account_id(self.aws_account_id)
 
     @property

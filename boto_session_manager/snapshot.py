@@ -14,7 +14,7 @@ directory, then a link or rename), and never through a symlink planted at the
 path. Unknown keys are ignored so newer snapshots load in older versions.
 
 Thread safety: the functions here keep no state; two threads writing the same
-path get one winner and one :class:`SnapshotExistsError` (or, with
+path get one winner and one :class:`~boto_session_manager.exceptions.SnapshotExistsError` (or, with
 ``overwrite=True``, the last complete file).
 """
 
@@ -187,7 +187,7 @@ def temporary_file(path: PathLike, text: str) -> Iterator[Path]:
     """Write a private file for the block and remove it afterwards.
 
     The file is removed only if it is still the one written here: a file
-    already at the path is refused (:class:`SnapshotExistsError`), and one that
+    already at the path is refused (:class:`~boto_session_manager.exceptions.SnapshotExistsError`), and one that
     replaced ours during the block is left alone.
     """
     target = Path(os.fspath(path))
