@@ -6,16 +6,79 @@ Example::
 
     bsm = BotoSesManager(profile_name="dev")
     print(bsm.aws_account_id)
+
+Names are imported on first use (PEP 562), so ``import boto_session_manager``
+and ``bsm --help`` do not pay for importing boto3.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .arn import Arn, parse_arn
-from .manager import BotoSesManager, SessionManager
+
+if TYPE_CHECKING:
+    from ._clients import AwsServiceEnum
+    from .arn import Arn, parse_arn
+    from .exceptions import (
+        BotoSessionManagerError,
+        InvalidArnError,
+        InvalidCredentialsError,
+        NoCredentialsError,
+        NotFoundError,
+        ParameterNotFoundError,
+        SecretNotFoundError,
+        SnapshotError,
+    )
+    from .identity import CallerIdentity
+    from .manager import BotoSesManager, SessionManager
+
+_LAZY = {
+    "Arn": ".arn",
+    "AwsServiceEnum": "._clients",
+    "BotoSesManager": ".manager",
+    "BotoSessionManagerError": ".exceptions",
+    "CallerIdentity": ".identity",
+    "InvalidArnError": ".exceptions",
+    "InvalidCredentialsError": ".exceptions",
+    "NoCredentialsError": ".exceptions",
+    "NotFoundError": ".exceptions",
+    "ParameterNotFoundError": ".exceptions",
+    "SecretNotFoundError": ".exceptions",
+    "SessionManager": ".manager",
+    "SnapshotError": ".exceptions",
+    "parse_arn": ".arn",
+}
 
 __all__ = [
     "Arn",
+    "AwsServiceEnum",
     "BotoSesManager",
+    "BotoSessionManagerError",
+    "CallerIdentity",
+    "InvalidArnError",
+    "InvalidCredentialsError",
+    "NoCredentialsError",
+    "NotFoundError",
+    "ParameterNotFoundError",
+    "SecretNotFoundError",
     "SessionManager",
+    "SnapshotError",
     "__version__",
     "parse_arn",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'boto_session_manager' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

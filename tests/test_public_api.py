@@ -1,0 +1,56 @@
+"""The public surface: exact __all__, lazy imports, the upstream-compatible modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import boto_session_manager
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    assert boto_session_manager.__all__ == [
+        "Arn",
+        "AwsServiceEnum",
+        "BotoSesManager",
+        "BotoSessionManagerError",
+        "CallerIdentity",
+        "InvalidArnError",
+        "InvalidCredentialsError",
+        "NoCredentialsError",
+        "NotFoundError",
+        "ParameterNotFoundError",
+        "SecretNotFoundError",
+        "SessionManager",
+        "SnapshotError",
+        "__version__",
+        "parse_arn",
+    ]
+    for name in boto_session_manager.__all__:
+        assert getattr(boto_session_manager, name) is not None
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="nope"):
+        boto_session_manager.nope  # noqa: B018
+
+
+def test_importing_the_package_does_not_import_boto3() -> None:
+    code = "import sys, boto_session_manager; print('boto3' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_version_is_a_string() -> None:
+    assert boto_session_manager.__version__.count(".") == 2
+
+
+def test_upstream_import_paths() -> None:
+    from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum, BotoSesManager
+    from boto_session_manager.manager import BotoSesManager as FromManager
+
+    assert FromManager is BotoSesManager is boto_session_manager.BotoSesManager
+    assert AwsServiceEnum.S3 == "s3"
+    assert PATH_DEFAULT_SNAPSHOT.name == ".bsm-snapshot.json"
