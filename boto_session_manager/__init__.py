@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         SnapshotError,
     )
     from .identity import CallerIdentity
+    from .api import PATH_DEFAULT_SNAPSHOT
     from .manager import BotoSesManager, SessionManager
 
 _LAZY = {
@@ -44,6 +45,7 @@ _LAZY = {
     "InvalidCredentialsError": ".exceptions",
     "NoCredentialsError": ".exceptions",
     "NotFoundError": ".exceptions",
+    "PATH_DEFAULT_SNAPSHOT": ".api",
     "ParameterNotFoundError": ".exceptions",
     "SecretNotFoundError": ".exceptions",
     "SessionManager": ".manager",
@@ -52,6 +54,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "PATH_DEFAULT_SNAPSHOT",
     "Arn",
     "AwsServiceEnum",
     "BotoSesManager",

@@ -34,6 +34,7 @@ from .exceptions import (
     TableNotFoundError,
     TransformError,
 )
+from .identity import CallerIdentity
 from .manager import BotoSesManager, SessionManager
 from .snapshot import default_snapshot_path
 
@@ -50,6 +51,7 @@ __all__ = [
     "BotoSesManager",
     "BotoSessionManagerError",
     "BucketNotFoundError",
+    "CallerIdentity",
     "CredentialCacheError",
     "FanOutError",
     "InvalidArnError",

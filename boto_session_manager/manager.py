@@ -36,7 +36,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from . import credentials as _creds
-from ._clients import ClientProperties
+from ._clients import AwsServiceEnum, ClientProperties
 from .arn import parse_arn
 from .awscli import credentials_environment, patched_environ
 from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
@@ -45,7 +45,14 @@ from .identity import CallerIdentity, check_identity, mask_account_id, mask_user
 from .services import ServiceHelpers
 from .services._cache import TTLCache
 from .sharing import new_botocore_session
-from .snapshot import PathLike, parse_snapshot, read_snapshot_file, resolve_path, temporary_file
+from .snapshot import (
+    PathLike,
+    default_snapshot_path,
+    parse_snapshot,
+    read_snapshot_file,
+    resolve_path,
+    temporary_file,
+)
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -54,6 +61,12 @@ if TYPE_CHECKING:
     from .fanout import AccountResult, FanOutResult
 
 T = TypeVar("T")
+
+__all__ = ["PATH_DEFAULT_SNAPSHOT", "AwsServiceEnum", "BotoSesManager", "SessionManager"]
+
+#: ``~/.bsm-snapshot.json`` at import time (upstream's import path; the
+#: manager itself resolves the home directory at call time).
+PATH_DEFAULT_SNAPSHOT = default_snapshot_path()
 
 _NOT_FETCHED: Any = object()
 _SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})

@@ -10,6 +10,7 @@ import boto_session_manager
 
 def test_all_lists_exactly_the_public_names() -> None:
     assert boto_session_manager.__all__ == [
+        "PATH_DEFAULT_SNAPSHOT",
         "Arn",
         "AwsServiceEnum",
         "BotoSesManager",
@@ -54,3 +55,9 @@ def test_upstream_import_paths() -> None:
     assert FromManager is BotoSesManager is boto_session_manager.BotoSesManager
     assert AwsServiceEnum.S3 == "s3"
     assert PATH_DEFAULT_SNAPSHOT.name == ".bsm-snapshot.json"
+    from boto_session_manager import PATH_DEFAULT_SNAPSHOT as top
+    from boto_session_manager.manager import PATH_DEFAULT_SNAPSHOT as in_manager
+    from boto_session_manager.manager import AwsServiceEnum as enum_in_manager
+
+    assert top == in_manager == PATH_DEFAULT_SNAPSHOT
+    assert enum_in_manager is AwsServiceEnum
