@@ -19,7 +19,8 @@ working for code that does not know this library::
     │   └── TableNotFoundError
     ├── TransformError               (ValueError)   a value could not be decoded as asked
     ├── BatchWriteError              (RuntimeError) items left unwritten after every retry
-    └── FanOutError                  (RuntimeError)
+    ├── FanOutError                  (RuntimeError)
+    └── DuplicateNameError           (ValueError)   several resources share one Name tag
 
 No message ever contains a secret key, session token or secret value: messages
 name the *thing* that was wrong (a file, an ARN, a parameter name).
@@ -119,3 +120,19 @@ class BatchWriteError(BotoSessionManagerError, RuntimeError):
 
 class FanOutError(BotoSessionManagerError, RuntimeError):
     """A multi-account run could not start (e.g. the accounts cannot be listed)."""
+
+
+class DuplicateNameError(BotoSessionManagerError, ValueError):
+    """Several resources carry the same ``Name`` tag, so a name cannot pick one.
+
+    Attributes:
+        duplicates: each shared name -> the ARNs that carry it (sorted).
+    """
+
+    def __init__(self, duplicates: dict[str, list[str]]) -> None:
+        self.duplicates = duplicates
+        listed = "; ".join(f"{n!r}: {', '.join(a)}" for n, a in sorted(duplicates.items()))
+        super().__init__(
+            f"resources share a Name tag (narrow with tag_filters/resource_types, "
+            f"or pass on_duplicate='first'/'last'): {listed}"
+        )

@@ -1,7 +1,9 @@
 """A small TTL cache for helper results, one per manager.
 
 Keys are tuples of everything that changes the answer (the helper, the name,
-the decryption flag, the version ...). ``max_age=0`` means "always fetch".
+the decryption flag, the version ...). Each entry remembers when it was
+stored, so a reader can ask for a value no older than *its own* ``max_age``
+(``max_age=0`` means "always fetch"), whatever the writer's was.
 
 Thread safety: every method takes the cache's lock; two threads missing the
 same key at once may both fetch (the later value wins), which is harmless for
@@ -26,23 +28,39 @@ class TTLCache:
 
         cache = TTLCache()
         cache.put(("secret", "db"), "s3cr3t", max_age=60)
-        cache.get(("secret", "db"))
+        cache.get(("secret", "db"))                 # "s3cr3t" for 60 s
+        cache.get(("secret", "db"), max_age=5)      # only if stored < 5 s ago
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._data: dict[Hashable, tuple[float, Any]] = {}
+        # key -> (stored at, expires at, value)
+        self._data: dict[Hashable, tuple[float, float, Any]] = {}
 
-    def get(self, key: Hashable, default: Any = None) -> Any:
-        """The live value for ``key``, or ``default`` when absent or expired."""
+    def __repr__(self) -> str:
+        # Never show values: they may be secrets.
+        return f"<TTLCache entries={len(self._data)}>"
+
+    def get(self, key: Hashable, default: Any = None, *, max_age: float | None = None) -> Any:
+        """The live value for ``key``, or ``default`` when absent or expired.
+
+        Args:
+            key: the entry's key.
+            default: returned on a miss.
+            max_age: when given, also treat the entry as a miss if it was
+                stored ``max_age`` seconds ago or more (``0`` always misses).
+        """
         with self._lock:
             found = self._data.get(key)
             if found is None:
                 return default
-            deadline, value = found
-            if deadline <= self._clock():
+            stored_at, deadline, value = found
+            now = self._clock()
+            if deadline <= now:
                 del self._data[key]
+                return default
+            if max_age is not None and stored_at + max_age <= now:
                 return default
             return value
 
@@ -51,7 +69,8 @@ class TTLCache:
         if max_age <= 0:
             return
         with self._lock:
-            self._data[key] = (self._clock() + max_age, value)
+            now = self._clock()
+            self._data[key] = (now, now + max_age, value)
 
     def invalidate(self, predicate: Callable[[Hashable], bool]) -> None:
         """Drop every entry whose key matches ``predicate``."""

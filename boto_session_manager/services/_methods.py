@@ -1,8 +1,392 @@
-"""The service helper methods of the manager (thin delegations to the modules here)."""
+"""The service helper methods of the manager (thin delegations to the modules here).
+
+Each method fetches the manager's cached client for the service and calls
+the matching function of :mod:`boto_session_manager.services`. Reads of
+secrets and parameters may be cached in the manager's own TTL cache (see
+:meth:`ServiceHelpers.get_secret`); writes through the manager drop the
+cached entries of the name written.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..arn import Arn
+from . import dynamodb, params, s3, secrets, tagging
+from ._common import apply_transform, check_transform
+from .dynamodb import DynamoDBTable
+
+if TYPE_CHECKING:
+    from ._cache import TTLCache
+    from .tagging import TagFilters
+
+_SECRET = "secret"  # noqa: S105 - a cache-key tag, not a password
+_PARAMETER = "parameter"
+
+
+def _same_name(kind: str, name: str) -> Any:
+    """A cache predicate: entries of ``kind`` that may hold ``name``'s value.
+
+    An ARN and a plain name may denote the same thing, so a write by ARN (or
+    an entry read by ARN) is treated as matching; ``name:3``-style version
+    selectors of the name match too.
+    """
+
+    def matches(key: Hashable) -> bool:
+        if not isinstance(key, tuple) or len(key) < 2 or key[0] != kind:
+            return False
+        cached = str(key[1])
+        return (
+            cached == name
+            or cached.startswith(name + ":")
+            or cached.startswith("arn:")
+            or name.startswith("arn:")
+        )
+
+    return matches
 
 
 class ServiceHelpers:
     """Mixin of :class:`~boto_session_manager.BotoSesManager`: Secrets Manager,
-    Parameter Store, S3, DynamoDB, tagging helpers."""
+    Parameter Store, S3, DynamoDB and tagging helpers.
+
+    Every method uses the manager's cached client for the service (its
+    region, endpoint and credentials), raises typed errors naming what was
+    not found, and never returns a partial answer.
+
+    Thread safety: every helper method is safe to call from many threads at
+    once; the helper cache takes a lock, and clients are thread safe.
+    """
+
+    if TYPE_CHECKING:
+        _helper_cache: TTLCache
+
+        def get_client(self, service_name: str, /) -> Any: ...
+
+    # ------------------------------------------------------------------ secrets
+
+    def get_secret(
+        self,
+        name: str,
+        *,
+        transform: str | None = None,
+        version_id: str | None = None,
+        version_stage: str | None = None,
+        max_age: float = 0,
+        force_fetch: bool = False,
+    ) -> Any:
+        """Read a Secrets Manager secret: its SecretString (str) or SecretBinary (bytes).
+
+        Args:
+            name: the secret's name or ARN.
+            transform: ``"json"`` parses the value, ``"binary"``
+                base64-decodes a string value (SecretBinary is already bytes
+                and is returned unchanged). Without it nothing is parsed.
+            version_id: read this version.
+            version_stage: read the version with this label (``AWSPREVIOUS``).
+            max_age: accept a cached value fetched less than this many seconds
+                ago, and cache what is fetched for as long; ``0`` (the
+                default) always fetches.
+            force_fetch: fetch even if a cached value is fresh enough.
+
+        Returns:
+            The value as stored, or transformed as asked.
+
+        Raises:
+            SecretNotFoundError: no such secret or version (names it).
+            TransformError: the value cannot be transformed (names the secret,
+                never quotes the value).
+
+        The cache key is (name, version_id, version_stage); it holds the
+        value as stored and the transform runs on every call, so each caller
+        gets its own parsed dict. :meth:`set_secret` on this manager drops
+        the name's entries; ``clear_cache()`` drops all.
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            password = bsm.get_secret("prod/db/password", max_age=300)
+            creds = bsm.get_secret("prod/db", transform="json")
+            creds["username"]
+        """
+        check_transform(transform)
+        key = (_SECRET, name, version_id, version_stage)
+        value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
+        if value is None:
+            value = secrets.get_secret(
+                self.get_client("secretsmanager"),
+                name,
+                version_id=version_id,
+                version_stage=version_stage,
+            )
+            self._helper_cache.put(key, value, max_age)
+        return apply_transform(value, transform, what=f"secret {name!r}")
+
+    def set_secret(
+        self,
+        name: str,
+        value: str | bytes | Mapping[str, Any],
+        *,
+        client_request_token: str | None = None,
+        **create_kwargs: Any,
+    ) -> dict[str, Any]:
+        """Store a secret's new value, creating the secret if it does not exist.
+
+        Args:
+            name: the secret's name (or ARN of an existing secret).
+            value: str (SecretString), bytes (SecretBinary) or a mapping
+                (stored as JSON).
+            client_request_token: idempotency token (becomes the VersionId).
+            create_kwargs: ``CreateSecret`` arguments used only when creating
+                (``Description``, ``KmsKeyId``, ``Tags`` ...).
+
+        Returns:
+            ``ARN``, ``Name`` and ``VersionId`` of the new version.
+
+        Raises:
+            TypeError: ``value`` is not str, bytes or a mapping.
+
+        Drops this manager's cached reads of the secret.
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            bsm.set_secret("prod/db", {"username": "app", "password": "..."})
+        """
+        try:
+            return secrets.set_secret(
+                self.get_client("secretsmanager"),
+                name,
+                value,
+                client_request_token=client_request_token,
+                **create_kwargs,
+            )
+        finally:
+            self._helper_cache.invalidate(_same_name(_SECRET, name))
+
+    # --------------------------------------------------------------- parameters
+
+    def get_parameter(
+        self,
+        name: str,
+        *,
+        with_decryption: bool = True,
+        transform: str | None = None,
+        max_age: float = 0,
+        force_fetch: bool = False,
+    ) -> Any:
+        """Read one SSM parameter (SecureString decrypted by default).
+
+        Args:
+            name: the parameter's name or ARN (``name:3`` picks a version).
+            with_decryption: decrypt a SecureString.
+            transform: ``"json"`` or ``"binary"``, as :meth:`get_secret`.
+            max_age: accept a cached value up to this many seconds old; ``0``
+                always fetches.
+            force_fetch: fetch even if a cached value is fresh enough.
+
+        Returns:
+            The value (str), or transformed as asked.
+
+        Raises:
+            ParameterNotFoundError: no such parameter (``.names == [name]``).
+            TransformError: the value cannot be transformed.
+
+        The cache key is (name, with_decryption), so a plain read never
+        returns ciphertext cached by an undecrypted one, or the reverse.
+        :meth:`put_parameter` drops the name's entries.
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            url = bsm.get_parameter("/app/db/url", max_age=60)
+        """
+        check_transform(transform)
+        key = (_PARAMETER, name, with_decryption)
+        value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
+        if value is None:
+            value = params.get_parameter(
+                self.get_client("ssm"), name, with_decryption=with_decryption
+            )
+            self._helper_cache.put(key, value, max_age)
+        return apply_transform(value, transform, what=f"SSM parameter {name!r}")
+
+    def get_parameters(
+        self, names: Iterable[str], *, with_decryption: bool = False
+    ) -> dict[str, str]:
+        """Read any number of SSM parameters, 10 per call, never a partial dict.
+
+        Raises:
+            ParameterNotFoundError: ``.names`` lists every missing name.
+
+        Not cached. Thread safety: safe from many threads.
+
+        Example::
+
+            values = bsm.get_parameters([f"/app/key{i}" for i in range(25)])
+        """
+        return params.get_parameters(self.get_client("ssm"), names, with_decryption=with_decryption)
+
+    def get_parameters_by_path(
+        self, path: str, *, recursive: bool = False, with_decryption: bool = False
+    ) -> dict[str, str]:
+        """Read every SSM parameter under ``path`` (every page), as ``{name: value}``.
+
+        Raises:
+            ValueError: ``path`` does not start with ``/``.
+
+        Not cached. Thread safety: safe from many threads.
+
+        Example::
+
+            config = bsm.get_parameters_by_path("/app/prod", recursive=True)
+        """
+        return params.get_parameters_by_path(
+            self.get_client("ssm"), path, recursive=recursive, with_decryption=with_decryption
+        )
+
+    def put_parameter(
+        self,
+        name: str,
+        value: str | Mapping[str, Any],
+        *,
+        type: str = "String",
+        overwrite: bool = True,
+        **kwargs: Any,
+    ) -> int:
+        """Write an SSM parameter (a mapping is stored as JSON); return its version.
+
+        Raises:
+            TypeError: ``value`` is not a str or mapping.
+            ValueError: ``type`` is not String, StringList or SecureString.
+
+        Drops this manager's cached reads of the parameter.
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            bsm.put_parameter("/app/db/password", "...", type="SecureString")
+        """
+        try:
+            return params.put_parameter(
+                self.get_client("ssm"), name, value, type=type, overwrite=overwrite, **kwargs
+            )
+        finally:
+            self._helper_cache.invalidate(_same_name(_PARAMETER, name))
+
+    # ----------------------------------------------------------------------- S3
+
+    def s3_list_objects(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Iterate lazily over a bucket's objects, every page.
+
+        With a ``delimiter``, common prefixes are yielded too, as
+        ``{"Prefix": "folder/"}`` dicts in key order (objects have ``"Key"``).
+        See :func:`boto_session_manager.services.s3.list_objects`.
+
+        Raises:
+            BucketNotFoundError: no such bucket (on the first ``next()``).
+            ValueError: empty bucket name or negative ``limit``.
+
+        Thread safety: safe to call from many threads; consume each iterator
+        in one thread.
+
+        Example::
+
+            for obj in bsm.s3_list_objects("my-bucket", "logs/", limit=5000):
+                print(obj["Key"], obj["Size"])
+        """
+        return s3.list_objects(
+            self.get_client("s3"),
+            bucket,
+            prefix,
+            delimiter=delimiter,
+            start_after=start_after,
+            limit=limit,
+        )
+
+    # ----------------------------------------------------------------- DynamoDB
+
+    def dynamodb_table(self, table_name: str) -> DynamoDBTable:
+        """A :class:`~boto_session_manager.services.dynamodb.DynamoDBTable` using this manager.
+
+        Nothing is fetched yet: a missing table raises
+        :class:`~boto_session_manager.exceptions.TableNotFoundError` on the
+        first operation.
+
+        Thread safety: safe from many threads, and the table object may be
+        shared between threads.
+
+        Example::
+
+            table = bsm.dynamodb_table("users")
+            table.put_item({"user_id": "u1", "score": 9.5})
+            table.batch_write_items(rows)
+        """
+        return dynamodb.DynamoDBTable(table_name, client=self.get_client("dynamodb"))
+
+    # ------------------------------------------------------------------ tagging
+
+    def get_tagged_resources(
+        self,
+        tag_filters: TagFilters | None = None,
+        resource_types: Iterable[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Iterate lazily over every tagged resource in the manager's region.
+
+        ``tag_filters`` is AWS's list form or ``{key: value | [values] |
+        None}``. See :func:`boto_session_manager.services.tagging.get_tagged_resources`.
+
+        Thread safety: safe to call from many threads; consume each iterator
+        in one thread.
+
+        Example::
+
+            for r in bsm.get_tagged_resources({"env": "prod"}, ["s3:bucket"]):
+                print(r["ResourceARN"])
+        """
+        return tagging.get_tagged_resources(
+            self.get_client("resourcegroupstaggingapi"), tag_filters, resource_types
+        )
+
+    def get_named_resources(
+        self,
+        tag_filters: TagFilters | None = None,
+        resource_types: Iterable[str] | None = None,
+        *,
+        on_duplicate: str = "error",
+    ) -> dict[str, Arn]:
+        """Map each ``Name`` tag value to the parsed ARN of its resource.
+
+        AWS Backup recovery points (which copy their source's tags) are left
+        out. See :func:`boto_session_manager.services.tagging.get_named_resources`.
+
+        Raises:
+            DuplicateNameError: two resources share a name and
+                ``on_duplicate`` is ``"error"`` (the default).
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            named = bsm.get_named_resources()
+            named["orders"].service     # "dynamodb"
+        """
+        return tagging.get_named_resources(
+            self.get_client("resourcegroupstaggingapi"),
+            tag_filters,
+            resource_types,
+            on_duplicate=on_duplicate,
+        )

@@ -1,0 +1,84 @@
+"""What the service modules share: error codes, transforms, JSON encoding.
+
+Thread safety: everything here is pure.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..exceptions import TransformError
+
+#: The transforms :func:`apply_transform` knows.
+TRANSFORMS = ("json", "binary")
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a botocore ``ClientError`` (``""`` if absent)."""
+    code: Any = exc.response.get("Error", {}).get("Code", "")
+    return str(code)
+
+
+def check_transform(transform: str | None) -> None:
+    """Raise :class:`TransformError` for a transform we do not know."""
+    if transform is not None and transform not in TRANSFORMS:
+        msg = f"unknown transform {transform!r}: expected None, 'json' or 'binary'"
+        raise TransformError(msg)
+
+
+def apply_transform(value: str | bytes, transform: str | None, *, what: str) -> Any:
+    """Decode ``value`` as asked, never quoting it in an error.
+
+    Args:
+        value: the stored value (a str, or bytes botocore already decoded).
+        transform: ``None`` (as is), ``"json"`` or ``"binary"`` (base64 of a
+            string; bytes are returned unchanged: they are decoded already).
+        what: names the thing in messages, e.g. ``"secret 'db'"``.
+
+    Raises:
+        TransformError: the value is not what ``transform`` expects. The
+            message says where parsing failed, never what the value was, and
+            the original error is not chained (it would carry the value).
+    """
+    check_transform(transform)
+    if transform is None:
+        return value
+    if transform == "json":
+        problem: str
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            problem = f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        except UnicodeDecodeError:
+            problem = "is not UTF-8 text, so not JSON"
+        msg = f"{what} {problem}"
+        raise TransformError(msg) from None
+    if isinstance(value, bytes):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        msg = f"{what} is not valid base64 (asked for transform='binary')"
+        raise TransformError(msg) from None
+
+
+class _JSONEncoder(json.JSONEncoder):
+    """JSON that also takes Decimal (as a number), sets and bytes-free values."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        if isinstance(o, (set, frozenset)):
+            return sorted(o)
+        return super().default(o)
+
+
+def to_json(value: Any) -> str:
+    """Serialise a mapping for storage (Decimal and sets accepted)."""
+    return json.dumps(value, cls=_JSONEncoder, separators=(",", ":"))

@@ -1,0 +1,234 @@
+"""SSM Parameter Store: one parameter, many (batched by 10), a whole path, writes.
+
+Functions take an ``ssm`` client; :class:`~boto_session_manager.BotoSesManager`
+exposes them as methods (``get_parameter`` with caching).
+
+Nothing is ever silently partial: :func:`get_parameters` asks in batches of
+10 (the API's limit) and raises one :class:`ParameterNotFoundError` listing
+every name that does not exist, and :func:`get_parameters_by_path` follows
+every page. Parameter values (SecureString ones included) never appear in an
+exception message.
+
+Thread safety: the functions keep no state; botocore clients are thread safe,
+so the functions are too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..exceptions import ParameterNotFoundError
+from ._common import apply_transform, check_transform, error_code, to_json
+
+#: GetParameters accepts at most this many names per call.
+BATCH_SIZE = 10
+#: The parameter types Parameter Store knows.
+PARAMETER_TYPES = ("String", "StringList", "SecureString")
+_NOT_FOUND = ("ParameterNotFound", "ParameterVersionNotFound")
+
+
+def get_parameter(
+    client: Any, name: str, *, with_decryption: bool = True, transform: str | None = None
+) -> Any:
+    """Read one parameter's value.
+
+    Args:
+        client: an ``ssm`` client.
+        name: the parameter's name or ARN (``name:3`` / ``name:label`` select
+            a version).
+        with_decryption: decrypt a SecureString (otherwise its ciphertext is
+            returned).
+        transform: ``"json"`` parses the value, ``"binary"`` base64-decodes it.
+
+    Returns:
+        The value (a str), or the transformed value.
+
+    Raises:
+        ParameterNotFoundError: no such parameter or version; ``.names`` is
+            ``[name]``.
+        TransformError: the value cannot be transformed as asked.
+        TypeError: ``name`` is not a string.
+        ValueError: ``name`` is empty.
+
+    Thread safety: safe from many threads.
+
+    Example::
+
+        from boto_session_manager.services.params import get_parameter
+
+        url = get_parameter(ssm_client, "/app/db/url")
+        limits = get_parameter(ssm_client, "/app/limits", transform="json")
+    """
+    _check_name(name)
+    check_transform(transform)
+    try:
+        response = client.get_parameter(Name=name, WithDecryption=with_decryption)
+    except ClientError as exc:
+        if error_code(exc) in _NOT_FOUND:
+            raise ParameterNotFoundError([name]) from exc
+        raise
+    value: str = response["Parameter"]["Value"]
+    return apply_transform(value, transform, what=f"SSM parameter {name!r}")
+
+
+def get_parameters(
+    client: Any, names: Iterable[str], *, with_decryption: bool = False
+) -> dict[str, str]:
+    """Read any number of parameters, 10 names per ``GetParameters`` call.
+
+    Args:
+        client: an ``ssm`` client.
+        names: parameter names (duplicates are asked once).
+        with_decryption: decrypt SecureString values.
+
+    Returns:
+        ``{name: value}`` for every name asked, keyed by the name as given.
+
+    Raises:
+        ParameterNotFoundError: some names do not exist; ``.names`` lists all
+            of them (across every batch), in the order asked. No partial dict
+            is returned.
+        TypeError: ``names`` is a single string, or holds a non-string.
+        ValueError: a name is empty.
+
+    Thread safety: safe from many threads.
+
+    Example::
+
+        values = get_parameters(ssm_client, ["/app/a", "/app/b", "/app/c"])
+        values["/app/a"]
+    """
+    if isinstance(names, (str, bytes)):
+        msg = "names must be an iterable of names, not a single string"
+        raise TypeError(msg)
+    wanted = list(dict.fromkeys(names))
+    for name in wanted:
+        _check_name(name)
+    found: dict[str, str] = {}
+    missing: set[str] = set()
+    for start in range(0, len(wanted), BATCH_SIZE):
+        batch = wanted[start : start + BATCH_SIZE]
+        response = client.get_parameters(Names=batch, WithDecryption=with_decryption)
+        missing.update(response.get("InvalidParameters", []))
+        returned = {}
+        for parameter in response.get("Parameters", []):
+            # With a selector ("name:3") or an ARN the answer's Name differs
+            # from what was asked: accept the asked spelling of either form.
+            selector = parameter.get("Selector", "")
+            for spelling in (parameter["Name"], parameter.get("ARN")):
+                if spelling:
+                    returned[spelling + selector] = parameter["Value"]
+        for name in batch:
+            if name in returned:
+                found[name] = returned[name]
+            elif name not in missing:
+                missing.add(name)
+    if missing:
+        raise ParameterNotFoundError([n for n in wanted if n in missing])
+    return found
+
+
+def get_parameters_by_path(
+    client: Any, path: str, *, recursive: bool = False, with_decryption: bool = False
+) -> dict[str, str]:
+    """Read every parameter under a path, following every page.
+
+    Args:
+        client: an ``ssm`` client.
+        path: a hierarchy such as ``/app/prod`` (must start with ``/``).
+        recursive: include every level below ``path``, not just the next one.
+        with_decryption: decrypt SecureString values.
+
+    Returns:
+        ``{full name: value}``; empty when nothing is under ``path`` (a path
+        is not a resource, so an empty one is not an error).
+
+    Raises:
+        ValueError: ``path`` does not start with ``/``.
+
+    Thread safety: safe from many threads.
+
+    Example::
+
+        config = get_parameters_by_path(ssm_client, "/app/prod", recursive=True)
+        config["/app/prod/db/url"]
+    """
+    if not isinstance(path, str) or not path.startswith("/"):
+        msg = f"an SSM parameter path must be a string starting with '/', not {path!r}"
+        raise ValueError(msg)
+    result: dict[str, str] = {}
+    kwargs: dict[str, Any] = {
+        "Path": path,
+        "Recursive": recursive,
+        "WithDecryption": with_decryption,
+    }
+    while True:
+        response = client.get_parameters_by_path(**kwargs)
+        for parameter in response.get("Parameters", []):
+            result[parameter["Name"]] = parameter["Value"]
+        token = response.get("NextToken")
+        if not token:
+            return result
+        kwargs["NextToken"] = token
+
+
+def put_parameter(
+    client: Any,
+    name: str,
+    value: str | Mapping[str, Any],
+    *,
+    type: str = "String",
+    overwrite: bool = True,
+    **kwargs: Any,
+) -> int:
+    """Write a parameter (a mapping is stored as JSON).
+
+    Args:
+        client: an ``ssm`` client.
+        name: the parameter's name.
+        value: the value; a mapping is stored as compact JSON.
+        type: ``"String"``, ``"StringList"`` or ``"SecureString"``.
+        overwrite: replace an existing value (otherwise AWS refuses with
+            ``ParameterAlreadyExists``).
+        kwargs: more ``PutParameter`` arguments (``Description``, ``KeyId``,
+            ``Tier`` ...).
+
+    Returns:
+        The new version number.
+
+    Raises:
+        TypeError: ``value`` is not a string or a mapping.
+        ValueError: ``name`` is empty or ``type`` is unknown.
+        botocore.exceptions.ClientError: AWS refused the write.
+
+    Thread safety: safe from many threads.
+
+    Example::
+
+        version = put_parameter(ssm_client, "/app/db/password", "...", type="SecureString")
+    """
+    _check_name(name)
+    if type not in PARAMETER_TYPES:
+        msg = f"unknown parameter type {type!r}: expected one of {', '.join(PARAMETER_TYPES)}"
+        raise ValueError(msg)
+    if isinstance(value, Mapping):
+        value = to_json(value)
+    elif not isinstance(value, str):
+        msg = f"a parameter value must be a str or a mapping, not {value.__class__.__name__}"
+        raise TypeError(msg)
+    response = client.put_parameter(
+        Name=name, Value=value, Type=type, Overwrite=overwrite, **kwargs
+    )
+    return int(response["Version"])
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str):
+        msg = f"a parameter name must be a string, not {type(name).__name__}"
+        raise TypeError(msg)
+    if not name:
+        msg = "a parameter name must not be empty"
+        raise ValueError(msg)
