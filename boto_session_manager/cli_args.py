@@ -58,14 +58,15 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Callable, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
 import attrs
-from botocore.exceptions import BotoCoreError, ClientError
 
 from .arn import parse_arn
 from .exceptions import BotoSessionManagerError, InvalidArnError
-from .manager import BotoSesManager
+
+if TYPE_CHECKING:  # boto3 is imported only when a manager is built, not to parse
+    from .manager import BotoSesManager
 
 __all__ = [
     "AUTH_TYPES",
@@ -641,7 +642,7 @@ def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -
 
 def manager_from_args(
     namespace: argparse.Namespace | Mapping[str, Any],
-    manager_class: type[BotoSesManager] = BotoSesManager,
+    manager_class: type[BotoSesManager] | None = None,
     *,
     auto_refresh: bool = False,
 ) -> BotoSesManager:
@@ -666,7 +667,7 @@ def manager_from_args(
 
     Args:
         namespace: the parsed options (a :class:`argparse.Namespace` or a mapping).
-        manager_class: the class to build (a subclass of ``BotoSesManager``).
+        manager_class: the class to build (default ``BotoSesManager``, or a subclass).
         auto_refresh: re-assume ``--role`` before it expires, for long jobs.
 
     Returns:
@@ -685,6 +686,8 @@ def manager_from_args(
         bsm = manager_from_args(parser.parse_args())
         print(bsm.masked_aws_account_id)
     """
+    if manager_class is None:
+        from .manager import BotoSesManager as manager_class
     ns = _as_namespace(namespace)
     _resolve_and_check(ns)
     base = _base_manager(ns, manager_class)
@@ -720,6 +723,8 @@ def manager_from_args(
 
 def _print_auth_debug(ns: argparse.Namespace, bsm: BotoSesManager) -> int:
     """Print the --auth-debug report; return the exit status."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     settings: _Settings = getattr(ns, _SETTINGS)
     origins = settings.origins or {}
     out = sys.stdout

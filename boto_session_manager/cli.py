@@ -1,0 +1,425 @@
+"""The ``bsm`` command: identity, credentials for child processes, snapshots, demo.
+
+::
+
+    bsm whoami [auth] [--json] [--no-mask]
+    bsm exec [auth] [--nested] -- CMD ...
+    bsm env [auth] --format sh|fish|powershell|dotenv|json|github
+    bsm credential-process [auth]
+    bsm snapshot save [PATH] [auth] [--force]
+    bsm snapshot show [PATH] [--reveal]
+    bsm demo
+
+``[auth]`` are the options of
+:class:`~boto_session_manager.cli_args.AWSArgumentParser` (``--profile``,
+``--region``, keys, ``--role``, ``--external-id``, ``--duration``,
+``--mfa-serial``, ``--mfa-token``, ``--endpoint-url``, ``--cache-dir`` ...).
+
+Every failure is one line on stderr naming what was wrong, and a non-zero exit
+status (2 for bad usage, 1 otherwise, the child's own status for ``exec``);
+``--debug`` shows the traceback too. ``bsm --help`` and ``bsm --version`` do
+not import boto3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .manager import BotoSesManager
+
+PROG = "bsm"
+SESSION_NAME = "bsm-cli"
+#: Set in the environment of every ``bsm exec`` child, to detect nesting.
+EXEC_MARKER = "BSM_EXEC"
+SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+ENV_FORMATS = ("sh", "fish", "powershell", "dotenv", "json", "github")
+FORWARDED_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH")
+    if hasattr(signal, name)
+)
+
+
+class CommandError(Exception):
+    """A failure to report as one line (exit status ``code``)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bsm`` argument parser (auth options come from :mod:`.cli_args`)."""
+    from .cli_args import AWSArgumentParser
+
+    def auth() -> argparse.ArgumentParser:
+        return AWSArgumentParser(role_session_name=SESSION_NAME, add_help=False)
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="AWS credentials for scripts, CI jobs and people.",
+        epilog="Run 'bsm COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    whoami = commands.add_parser(
+        "whoami", parents=[auth()], help="account, alias, principal, region and expiry"
+    )
+    whoami.add_argument("--json", action="store_true", help="print JSON")
+    whoami.add_argument("--no-mask", action="store_true", help="show the account id in full")
+
+    run = commands.add_parser(
+        "exec",
+        parents=[auth()],
+        help="run a command with the credentials in its environment",
+        usage="bsm exec [auth options] [--nested] -- CMD [ARG ...]",
+    )
+    run.add_argument("--nested", action="store_true", help="allow running inside another bsm exec")
+    run.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
+
+    env = commands.add_parser(
+        "env", parents=[auth()], help="print the credentials as shell or CI variables"
+    )
+    env.add_argument("--format", choices=ENV_FORMATS, default="sh", help="output format")
+    env.add_argument(
+        "--github-env",
+        metavar="PATH",
+        help="with --format github: the file to append to (default: $GITHUB_ENV)",
+    )
+
+    process = commands.add_parser(
+        "credential-process",
+        parents=[auth()],
+        help="the JSON of credential_process in ~/.aws/config",
+    )
+
+    snapshot = commands.add_parser("snapshot", help="save or show a credential snapshot file")
+    actions = snapshot.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    save = actions.add_parser("save", parents=[auth()], help="write a snapshot file (mode 0600)")
+    save.add_argument("path", nargs="?", help="default: ~/.bsm-snapshot.json")
+    save.add_argument("--force", action="store_true", help="replace an existing file")
+    show = actions.add_parser("show", help="show a snapshot file (secrets masked)")
+    show.add_argument("path", nargs="?", help="default: ~/.bsm-snapshot.json")
+    show.add_argument("--reveal", action="store_true", help="print the secret key and token too")
+
+    demo = commands.add_parser(
+        "demo", help="the main scenario on an embedded local AWS (no account needed)"
+    )
+    demo.add_argument("--accounts", type=int, default=3, help="member accounts to create (1-20)")
+    for sub in (whoami, run, env, process, save, show, demo):
+        sub.set_defaults(parser_=sub)  # its usage line goes into error messages
+    return parser
+
+
+# -------------------------------------------------------------------- commands
+
+
+def _manager(args: argparse.Namespace, parser: argparse.ArgumentParser) -> BotoSesManager:
+    from .cli_args import validate_auth_args
+    from .manager import BotoSesManager
+
+    validate_auth_args(args, parser)
+    return BotoSesManager.from_args(args)
+
+
+def _expiry_text(expiry: datetime | None) -> str:
+    return "never" if expiry is None else expiry.isoformat(timespec="seconds")
+
+
+def cmd_whoami(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    masked = not args.no_mask
+    bsm.check_credentials()
+    info: dict[str, Any] = bsm.who_am_i(masked=masked)
+    info["credential_source"] = bsm.credential_source
+    info["expiration"] = _expiry_text(bsm.credential_expiration)
+    if args.json:
+        out.write(json.dumps(info, indent=2) + "\n")
+    else:
+        labels = {
+            "account_id": "Account",
+            "account_alias": "Alias",
+            "principal_arn": "Principal",
+            "user_id": "User id",
+            "region": "Region",
+            "credential_source": "Source",
+            "expiration": "Expires",
+        }
+        width = max(len(v) for v in labels.values())
+        for key, label in labels.items():
+            out.write(f"{label:<{width}}  {info.get(key) or '-'}\n")
+    return 0
+
+
+def child_environment(bsm: BotoSesManager, args: argparse.Namespace) -> dict[str, str | None]:
+    """The variables ``exec`` and ``env`` hand over (None = remove)."""
+    from .awscli import credentials_environment
+
+    creds, expiry = bsm._frozen_with_expiry()
+    env = credentials_environment(creds, bsm.aws_region, expiry, include_expiration=True)
+    endpoint = getattr(args, "endpoint_url", None)
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    return env
+
+
+def cmd_exec(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    command = list(args.cmd)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        raise CommandError("bsm exec: give the command to run after --", code=2)
+    if os.environ.get(EXEC_MARKER) and not args.nested:
+        msg = (
+            "bsm exec: already inside a 'bsm exec' (its credentials would be replaced); "
+            "pass --nested to do it anyway"
+        )
+        raise CommandError(msg, code=2)
+    env = dict(os.environ)
+    for name, value in child_environment(bsm, args).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    env[EXEC_MARKER] = str(int(env.get(EXEC_MARKER, "0") or 0) + 1)
+    return run_forwarding_signals(command, env)
+
+
+def run_forwarding_signals(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run ``command``, forward the usual signals to it, return its exit status.
+
+    A child killed by a signal gives ``128 + signal``, as a shell reports it.
+    """
+    try:
+        child = subprocess.Popen(list(command), env=dict(env))
+    except FileNotFoundError as exc:
+        raise CommandError(f"bsm exec: command not found: {command[0]}", code=127) from exc
+    except PermissionError as exc:
+        raise CommandError(f"bsm exec: permission denied: {command[0]}", code=126) from exc
+
+    def forward(signum: int, _frame: Any) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous: dict[int, Any] = {}
+    for signum in FORWARDED_SIGNALS:
+        try:
+            previous[signum] = signal.signal(signum, forward)
+        except (ValueError, OSError):  # pragma: no cover - not the main thread
+            pass
+    try:
+        status = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - status if status < 0 else status
+
+
+def _sh(name: str, value: str | None) -> str:
+    return f"unset {name}" if value is None else f"export {name}={shlex.quote(value)}"
+
+
+def _fish(name: str, value: str | None) -> str:
+    if value is None:
+        return f"set -e {name};"
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"set -gx {name} '{escaped}';"
+
+
+def _powershell(name: str, value: str | None) -> str:
+    if value is None:
+        return f"Remove-Item Env:{name} -ErrorAction SilentlyContinue"
+    return f"$Env:{name} = '{value.replace(chr(39), chr(39) * 2)}'"
+
+
+def _dotenv(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{name}={value}" if shlex.quote(value) == value else f'{name}="{value}"'
+
+
+_LINE_FORMATS: dict[str, Callable[[str, str | None], str | None]] = {
+    "sh": _sh,
+    "fish": _fish,
+    "powershell": _powershell,
+    "dotenv": _dotenv,
+}
+
+
+def cmd_env(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    env = child_environment(bsm, args)
+    if args.format == "json":
+        out.write(json.dumps({k: v for k, v in env.items() if v is not None}, indent=2) + "\n")
+        return 0
+    if args.format == "github":
+        return _github_env(args, env, out)
+    for name, value in env.items():
+        line = _LINE_FORMATS[args.format](name, value)
+        if line is not None:
+            out.write(line + "\n")
+    return 0
+
+
+def _github_env(args: argparse.Namespace, env: Mapping[str, str | None], out: IO[str]) -> int:
+    target = args.github_env or os.environ.get("GITHUB_ENV")
+    if not target:
+        msg = "bsm env --format github: GITHUB_ENV is not set (run it in a GitHub Actions step or pass --github-env PATH)"
+        raise CommandError(msg, code=2)
+    for name in SECRET_VARIABLES:
+        value = env.get(name)
+        if value:
+            out.write(f"::add-mask::{value}\n")
+    lines = [f"{name}={value}\n" for name, value in env.items() if value is not None]
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.writelines(lines)
+    out.write(f"wrote {len(lines)} variables to $GITHUB_ENV\n")
+    return 0
+
+
+def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    creds, expiry = bsm._frozen_with_expiry()
+    document: dict[str, Any] = {
+        "Version": 1,
+        "AccessKeyId": creds.access_key,
+        "SecretAccessKey": creds.secret_key,
+    }
+    if creds.token:
+        document["SessionToken"] = creds.token
+    if expiry is not None:
+        document["Expiration"] = expiry.isoformat()
+    out.write(json.dumps(document) + "\n")
+    return 0
+
+
+def cmd_snapshot_save(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    from .snapshot import resolve_path, write_private_file
+
+    path = resolve_path(args.path)
+    write_private_file(path, json.dumps(bsm.to_snapshot(), indent=2), overwrite=args.force)
+    out.write(f"wrote {path} (mode 0600)\n")
+    return 0
+
+
+def cmd_snapshot_show(args: argparse.Namespace, out: IO[str]) -> int:
+    from .snapshot import read_snapshot_file, resolve_path
+
+    path = resolve_path(args.path)
+    options = read_snapshot_file(path)
+    rows = [
+        ("File", str(path)),
+        ("Region", options["region_name"] or "-"),
+        ("Access key id", options["aws_access_key_id"]),
+        ("Secret key", options["aws_secret_access_key"] if args.reveal else "(hidden, --reveal)"),
+    ]
+    token = options["aws_session_token"]
+    if token:
+        rows.append(("Session token", token if args.reveal else "(hidden, --reveal)"))
+    rows.append(("Expires", _expiry_text(options["expiration_time"])))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        out.write(f"{label:<{width}}  {value}\n")
+    return 0
+
+
+# ------------------------------------------------------------------------ main
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO[str]) -> int:
+    if args.command == "demo":
+        from .demo import run_demo
+
+        if not 1 <= args.accounts <= 20:
+            raise CommandError("bsm demo: --accounts must be from 1 to 20", code=2)
+        return run_demo(out=out, accounts=args.accounts)
+    if args.command == "snapshot" and args.action == "show":
+        return cmd_snapshot_show(args, out)
+    handlers: dict[str, Callable[[argparse.Namespace, BotoSesManager, IO[str]], int]] = {
+        "whoami": cmd_whoami,
+        "exec": cmd_exec,
+        "env": cmd_env,
+        "credential-process": cmd_credential_process,
+        "snapshot": cmd_snapshot_save,
+    }
+    handler = handlers[args.command]
+    return handler(args, _manager(args, parser), out)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming what went wrong, never a secret."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        ProfileNotFound,
+    )
+
+    from .exceptions import BotoSessionManagerError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "Unknown")
+        hint = ""
+        if code in ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"):
+            hint = " (throttled: retry later or lower the request rate)"
+        elif code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+            hint = " (access denied: check the role's or user's permissions)"
+        return f"AWS refused {exc.operation_name}: {code}: {error.get('Message', '')}{hint}".rstrip()
+    if isinstance(exc, ProfileNotFound):
+        return f"profile not found: {exc.kwargs.get('profile')!r} (check ~/.aws/config or --config-path)"
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials found: pass --profile or keys, or configure the standard chain"
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach the AWS endpoint {exc.kwargs.get('endpoint_url')!r}"
+    if isinstance(exc, (BotoSessionManagerError, BotoCoreError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
+    """Run ``bsm``; return the exit status (the console script exits with it)."""
+    out = out or sys.stdout
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    try:
+        return _dispatch(args, args.parser_, out)
+    except CommandError as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
