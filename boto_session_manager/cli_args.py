@@ -77,7 +77,7 @@ __all__ = [
     "validate_auth_args",
 ]
 
-_N = TypeVar("_N")
+T = TypeVar("T")
 
 #: The values ``enforce_auth_type`` accepts.
 AUTH_TYPES = ("keys", "keys_with_session", "profile", "profile_role", "config", "credentials")
@@ -406,17 +406,17 @@ class AWSArgumentParser(argparse.ArgumentParser):
 
     @overload
     def parse_known_args(
-        self, args: Iterable[str] | None, namespace: _N
-    ) -> tuple[_N, list[str]]: ...
+        self, args: Iterable[str] | None, namespace: T
+    ) -> tuple[T, list[str]]: ...
 
     @overload
-    def parse_known_args(self, *, namespace: _N) -> tuple[_N, list[str]]: ...
+    def parse_known_args(self, *, namespace: T) -> tuple[T, list[str]]: ...
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
         """Parse as argparse does, then fill environment defaults and check the combination.
 
         ``parse_args`` goes through here too. Exits with status 2 (via
-        :meth:`error`) when the AWS options do not fit together.
+        ``error()``) when the AWS options do not fit together.
 
         Example::
 

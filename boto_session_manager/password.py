@@ -1,6 +1,6 @@
 """Random passwords that meet an IAM account password policy.
 
-:func:`generate_password` draws every character with :mod:`secrets` (the
+:func:`generate_password` draws every character with ``secrets`` (the
 operating system's random source) and guarantees one character of each
 class the policy requires; :func:`account_password_policy` reads an account's
 policy, falling back to AWS's default when the account has none::
@@ -14,7 +14,7 @@ Nothing here logs, prints or keeps a generated password, and no error
 message contains one.
 
 Thread safety: every function is safe from any number of threads
-(:mod:`secrets` draws from the operating system).
+(``secrets`` draws from the operating system).
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ IAM_MIN_PASSWORD_LENGTH = 6
 #: The length of a generated password when the policy asks for less.
 DEFAULT_LENGTH = 20
 
-#: AWS's default policy, used when an account has no policy of its own: at
-#: least 8 characters and at least three of the four character classes. This
-#: mapping asks for all four classes, which always meets the "three of four"
-#: rule (a policy dict cannot say "three of").
+#: The policy AWS applies to an account without a policy of its own.
+#: AWS asks for at least 8 characters and three of the four character
+#: classes; this mapping asks for all four, which always meets the "three of
+#: four" rule (a policy dict cannot say "three of").
 AWS_DEFAULT_PASSWORD_POLICY: Mapping[str, Any] = MappingProxyType(
     {
         "MinimumPasswordLength": 8,
@@ -113,10 +113,10 @@ def _required_classes(policy: Mapping[str, Any]) -> list[str]:
 def generate_password(policy: Mapping[str, Any] | None = None, *, length: int | None = None) -> str:
     """A random password meeting every rule of an IAM password policy.
 
-    The characters are drawn with :mod:`secrets` from upper and lower case
+    The characters are drawn with ``secrets`` from upper and lower case
     letters, digits and IAM's symbols; one character of each class the
     policy requires is guaranteed, and the result is shuffled with
-    :class:`secrets.SystemRandom`.
+    ``secrets.SystemRandom``.
 
     Args:
         policy: a policy dict as returned by
@@ -183,7 +183,7 @@ def account_password_policy(iam_client: Any) -> dict[str, Any]:
         iam_client: a boto3 IAM client of the account.
 
     Returns:
-        A new dict: the ``PasswordPolicy`` of ``GetAccountPasswordPolicy``,
+        A new dict, the ``PasswordPolicy`` of ``GetAccountPasswordPolicy``,
         or a copy of :data:`AWS_DEFAULT_PASSWORD_POLICY` when IAM answers
         ``NoSuchEntity`` (no custom policy set).
 
