@@ -684,8 +684,10 @@ def manager_from_args(
         bsm = manager_from_args(parser.parse_args())
         print(bsm.masked_aws_account_id)
     """
-    if manager_class is None:
-        from .manager import BotoSesManager as manager_class
+    if manager_class is None:  # imported here: parsing alone never loads boto3
+        from .manager import BotoSesManager
+
+        manager_class = BotoSesManager
     ns = _as_namespace(namespace)
     _resolve_and_check(ns)
     base = _base_manager(ns, manager_class)
