@@ -627,6 +627,10 @@ def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -
         if ns.credentials_path:
             path = os.path.expanduser(ns.credentials_path)
             botocore_session.set_config_variable("credentials_file", path)
+        if ns.aws_access_key_id and not ns.profile:
+            from .manager import ignore_environment_profile
+
+            ignore_environment_profile(botocore_session)
     return manager_class(
         aws_access_key_id=_plain(ns.aws_access_key_id),
         aws_secret_access_key=_plain(ns.aws_secret_access_key),

@@ -186,6 +186,10 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
                 profile_name=self.profile_name,
             )
         botocore_session = new_botocore_session()
+        if self.profile_name is None and (
+            self.aws_access_key_id or self._credentials is not None or self.unsigned
+        ):
+            ignore_environment_profile(botocore_session)
         if self._credentials is not None:
             _creds.attach(botocore_session, self._credentials)
             if isinstance(self._credentials, AutoRefreshCredentials):
@@ -1148,6 +1152,15 @@ class _DefaultSessionSwitch:
 
     def __exit__(self, *exc_info: object) -> None:
         boto3.DEFAULT_SESSION = self._previous
+
+
+def ignore_environment_profile(botocore_session: Any) -> None:
+    """Stop ``botocore_session`` from reading ``AWS_PROFILE`` / ``AWS_DEFAULT_PROFILE``.
+
+    For sessions whose credentials are given: a profile variable naming a
+    profile that does not exist on this machine must not break every client.
+    """
+    botocore_session.session_var_map["profile"] = (None, None, None, None)
 
 
 def _check_role_arn(role_arn: str) -> None:

@@ -257,3 +257,10 @@ def test_expiry_in_other_timezone_is_compared_correctly(aws: LocalAWS) -> None:
     later = datetime.now(tokyo) + timedelta(hours=1)
     assert aws.manager(expiration_time=later).is_expired(delta=3000) is False
     assert aws.manager(expiration_time=later).is_expired(delta=4000) is True
+
+
+def test_explicit_keys_ignore_a_foreign_aws_profile(aws: LocalAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "profile-of-another-machine")
+    bsm = aws.manager()
+    assert bsm.aws_account_id == DEFAULT_ACCOUNT_ID
+    assert bsm.credential_source == "explicit-keys"
