@@ -29,7 +29,8 @@ from .exceptions import InvalidArnError
 _PARTITION = re.compile(r"aws(?:-[a-z0-9]+)*\Z")
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*\Z")
 _REGION = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?\Z")
-_ACCOUNT = re.compile(r"(?:\d{12}|aws|)\Z")
+# [0-9], not \d: \d also matches other scripts' digits.
+_ACCOUNT = re.compile(r"(?:[0-9]{12}|aws|)\Z")
 _TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 # Secrets Manager appends "-" and six random characters to every secret's ARN.
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
@@ -144,15 +145,16 @@ def _split_resource(service: str, region: str, account: str, rest: str) -> tuple
 
 
 def _resource_name(service: str, resource_type: str | None, resource: str) -> str:
+    """The bare name; never empty (falls back to ``resource``)."""
+    name = resource
     if service == "iam" or service == "sts":
         # role/path/to/Name, assumed-role/Role/session: the name is the last part
         # for IAM paths, the role for STS sessions.
         segments = resource.split("/")
-        return segments[0] if service == "sts" and len(segments) > 1 else segments[-1]
-    if service == "secretsmanager" and resource_type == "secret":
-        return _SECRET_SUFFIX.sub("", resource) or resource
-    if service == "s3" or resource_type is None:
-        return resource
-    # table/MyTable/index/ByDate -> MyTable; function:my-fn:PROD -> my-fn
-    name = re.split(r"[/:]", resource, maxsplit=1)[0]
+        name = segments[0] if service == "sts" and len(segments) > 1 else segments[-1]
+    elif service == "secretsmanager" and resource_type == "secret":
+        name = _SECRET_SUFFIX.sub("", resource)
+    elif service != "s3" and resource_type is not None:
+        # table/MyTable/index/ByDate -> MyTable; function:my-fn:PROD -> my-fn
+        name = re.split(r"[/:]", resource, maxsplit=1)[0]
     return name or resource
