@@ -16,10 +16,10 @@ from ..arn import Arn
 from . import dynamodb, params, s3, secrets, tagging
 from ._common import apply_transform, check_transform
 from .dynamodb import DynamoDBTable
+from .tagging import TagFilters  # at runtime: the docs resolve signatures
 
 if TYPE_CHECKING:
     from ._cache import TTLCache
-    from .tagging import TagFilters
 
 _SECRET = "secret"  # noqa: S105 - a cache-key tag, not a password
 _PARAMETER = "parameter"

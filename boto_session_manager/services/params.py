@@ -4,7 +4,8 @@ Functions take an ``ssm`` client; :class:`~boto_session_manager.BotoSesManager`
 exposes them as methods (``get_parameter`` with caching).
 
 Nothing is ever silently partial: :func:`get_parameters` asks in batches of
-10 (the API's limit) and raises one :class:`ParameterNotFoundError` listing
+10 (the API's limit) and raises one
+:class:`~boto_session_manager.exceptions.ParameterNotFoundError` listing
 every name that does not exist, and :func:`get_parameters_by_path` follows
 every page. Parameter values (SecureString ones included) never appear in an
 exception message.
