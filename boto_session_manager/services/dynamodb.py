@@ -59,6 +59,8 @@ def floats_to_decimal(value: Any) -> Any:
     Maps, lists, tuples, sets and frozensets are rebuilt; anything else is
     returned as is (``bool`` is not a float and stays a bool).
 
+    Thread safety: pure; safe from any thread.
+
     Example::
 
         >>> floats_to_decimal({"price": 9.99, "tags": [0.5]})
@@ -76,12 +78,31 @@ def floats_to_decimal(value: Any) -> Any:
 
 
 def serialize(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A Python mapping as a DynamoDB attribute map (floats accepted)."""
+    """A Python mapping as a DynamoDB attribute map (floats accepted).
+
+    Raises:
+        TypeError: a value DynamoDB cannot store (NaN, infinity, an object).
+
+    Thread safety: pure; safe from any thread.
+
+    Example::
+
+        >>> serialize({"pk": "a", "price": 9.5})
+        {'pk': {'S': 'a'}, 'price': {'N': '9.5'}}
+    """
     return {k: _SERIALIZER.serialize(floats_to_decimal(v)) for k, v in value.items()}
 
 
 def deserialize(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A DynamoDB attribute map as Python values (numbers are ``Decimal``)."""
+    """A DynamoDB attribute map as Python values (numbers are ``Decimal``).
+
+    Thread safety: pure; safe from any thread.
+
+    Example::
+
+        >>> deserialize({"pk": {"S": "a"}, "price": {"N": "9.5"}})
+        {'pk': 'a', 'price': Decimal('9.5')}
+    """
     return {k: _DESERIALIZER.deserialize(v) for k, v in value.items()}
 
 
@@ -338,6 +359,12 @@ class DynamoDBTable:
 
         Raises:
             TableNotFoundError: the table does not exist.
+
+        Thread safety: safe from many threads; one ``DescribeTable`` at most.
+
+        Example::
+
+            table.key_names      # ('customer', 'n')
         """
         names = self._key_names
         if names is None:

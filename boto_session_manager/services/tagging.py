@@ -31,6 +31,8 @@ def normalize_tag_filters(tag_filters: TagFilters | None) -> list[dict[str, Any]
     Raises:
         TypeError: ``tag_filters`` is neither a mapping nor a list of mappings.
 
+    Thread safety: pure; safe from any thread.
+
     Example::
 
         >>> normalize_tag_filters({"env": "prod", "owner": None})
@@ -114,6 +116,18 @@ def is_backup_recovery_point(resource: Mapping[str, Any], arn: Arn) -> bool:
     points it makes, so they would shadow the real resource. They are
     recognised by a ``backup`` ``recovery-point`` ARN, an ``aws:backup:`` tag,
     or an ``awsbackup:`` snapshot name (RDS, Redshift ...).
+
+    Args:
+        resource: a ``ResourceTagMappingList`` entry (its ``Tags`` are read).
+        arn: the entry's parsed ARN.
+
+    Thread safety: pure; safe from any thread.
+
+    Example::
+
+        >>> arn = parse_arn("arn:aws:backup:us-east-1:123456789012:recovery-point:1a2b")
+        >>> is_backup_recovery_point({"ResourceARN": str(arn), "Tags": []}, arn)
+        True
     """
     if arn.service == "backup" and arn.resource_type == "recovery-point":
         return True
