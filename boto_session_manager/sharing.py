@@ -44,9 +44,12 @@ the handler tree.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -198,6 +201,61 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
     return _template[0]
 
 
+class _GCPause:
+    """Cyclic GC off while clients are being created, shared by all threads.
+
+    The first creator in turns the collector off (if it was on), the last one
+    out turns it back on. So that overlapping creators in many threads can
+    never starve the collector, it is turned back on by whichever creator
+    leaves once it has been off for :attr:`MAX_PAUSE` seconds, and stays on
+    until no creator is left.
+    """
+
+    MAX_PAUSE = 0.25
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._paused_at: float | None = None  # set while we hold the GC off
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            self._inside += 1
+            if self._inside == 1 and gc.isenabled():
+                gc.disable()
+                self._paused_at = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                paused_at = self._paused_at
+                if paused_at is not None and (
+                    self._inside == 0 or time.monotonic() - paused_at > self.MAX_PAUSE
+                ):
+                    self._paused_at = None
+                    gc.enable()
+
+
+#: Pause the cyclic garbage collector around a block (see :class:`_GCPause`).
+gc_paused = _GCPause()
+
+
+class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]
+    """A botocore session that creates its clients with the cyclic GC paused.
+
+    A client is ~5,000 new container objects (client class, methods,
+    endpoint rules, service model); in a process that already holds many
+    sessions the collector's scans while they are built cost about as much as
+    building them (``benchmarks/accounts.py``: mode ``bsm`` vs ``bsm-nogc``).
+    """
+
+    def create_client(self, *args: Any, **kwargs: Any) -> Any:
+        with gc_paused():
+            return super().create_client(*args, **kwargs)
+
+
 def new_botocore_session() -> botocore.session.Session:
     """A fresh botocore session on the shared loader and the builtin-handler template.
 
@@ -213,8 +271,10 @@ def new_botocore_session() -> botocore.session.Session:
 
         session = boto3.session.Session(botocore_session=new_botocore_session())
     """
-    session = botocore.session.Session(
-        event_hooks=_copy_emitter(_handler_template()), include_builtin_handlers=False
-    )
-    session.register_component("data_loader", shared_loader())
+    template = _handler_template()
+    with gc_paused():
+        session = _SharedSession(
+            event_hooks=_copy_emitter(template), include_builtin_handlers=False
+        )
+        session.register_component("data_loader", shared_loader())
     return session

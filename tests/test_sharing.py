@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
 from typing import Any
@@ -167,3 +168,38 @@ def test_prewarm_parses_before_first_use(monkeypatch: pytest.MonkeyPatch) -> Non
     assert loaded > 0
     later = [p for p in counting.loads[loaded:] if not p.endswith(".sdk-extras")]
     assert later == []  # only optional extras files are probed again
+
+
+def test_gc_is_paused_during_client_creation_and_restored_after(aws: LocalAWS) -> None:
+    states: list[bool] = []
+    bsm = aws.manager()
+    bsm.boto_ses._session.register(
+        "creating-client-class", lambda **_: states.append(gc.isenabled())
+    )
+
+    bsm.get_client("sts")
+
+    assert states == [False]
+    assert gc.isenabled()
+
+
+def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    try:
+        with sharing.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_overlapping_pauses_never_hold_the_collector_off_for_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pause = sharing._GCPause()
+    monkeypatch.setattr(pause, "MAX_PAUSE", 0.0)
+    with pause():
+        with pause():
+            assert not gc.isenabled()
+        assert gc.isenabled()  # the inner creator left after MAX_PAUSE: back on
+    assert gc.isenabled()
