@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .identity import CallerIdentity
     from .api import PATH_DEFAULT_SNAPSHOT
     from .manager import BotoSesManager, SessionManager
+    from .services.dynamodb import DynamoDBTable
 
 _LAZY = {
     "Arn": ".arn",
@@ -41,6 +42,7 @@ _LAZY = {
     "BotoSesManager": ".manager",
     "BotoSessionManagerError": ".exceptions",
     "CallerIdentity": ".identity",
+    "DynamoDBTable": ".services.dynamodb",
     "InvalidArnError": ".exceptions",
     "InvalidCredentialsError": ".exceptions",
     "NoCredentialsError": ".exceptions",
@@ -60,6 +62,7 @@ __all__ = [
     "BotoSesManager",
     "BotoSessionManagerError",
     "CallerIdentity",
+    "DynamoDBTable",
     "InvalidArnError",
     "InvalidCredentialsError",
     "NoCredentialsError",

@@ -36,6 +36,7 @@ from .exceptions import (
 )
 from .identity import CallerIdentity
 from .manager import BotoSesManager, SessionManager
+from .services.dynamodb import DynamoDBTable
 from .snapshot import default_snapshot_path
 
 #: ``~/.bsm-snapshot.json``: where snapshots are written and read by default
@@ -53,6 +54,7 @@ __all__ = [
     "BucketNotFoundError",
     "CallerIdentity",
     "CredentialCacheError",
+    "DynamoDBTable",
     "FanOutError",
     "InvalidArnError",
     "InvalidCredentialsError",

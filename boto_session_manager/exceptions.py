@@ -11,8 +11,8 @@ working for code that does not know this library::
     ├── SnapshotExistsError          (FileExistsError)
     ├── NoCredentialsError           (RuntimeError) nothing in the chain gave credentials
     ├── InvalidCredentialsError      (RuntimeError) AWS refused the credentials
-    ├── InvalidAuthArgumentsError    (ValueError)   command-line options that do not fit (cli_args)
-    ├── InvalidPasswordPolicyError   (ValueError)   a password policy IAM could not return (password)
+    ├── InvalidAuthArgumentsError    (ValueError)   options that do not fit (cli_args)
+    ├── InvalidPasswordPolicyError   (ValueError)   an unusable IAM password policy (password)
     ├── CredentialCacheError         (OSError)      the cache directory cannot be used
     ├── NotFoundError                (LookupError)
     │   ├── SecretNotFoundError

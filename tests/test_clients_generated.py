@@ -248,3 +248,18 @@ def test_api_module_all_names_exist_once() -> None:
 
     assert [name for name in api.__all__ if not hasattr(api, name)] == []
     assert len(set(api.__all__)) == len(api.__all__)
+
+
+def test_every_property_asks_for_its_own_service() -> None:
+    """Each generated property hands get_client the service it is named after."""
+    import botocore.session
+
+    from boto_session_manager._clients import ClientProperties
+
+    class Recorder(ClientProperties):
+        def get_client(self, service_name: str, /) -> str:  # type: ignore[override]
+            return service_name
+
+    recorder = Recorder()
+    for service in botocore.session.Session().get_available_services():
+        assert getattr(recorder, f"{service.replace('-', '_')}_client") == service

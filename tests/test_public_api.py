@@ -16,6 +16,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "BotoSesManager",
         "BotoSessionManagerError",
         "CallerIdentity",
+        "DynamoDBTable",
         "InvalidArnError",
         "InvalidCredentialsError",
         "NoCredentialsError",
