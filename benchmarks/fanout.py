@@ -1,0 +1,108 @@
+"""Fan-out over 200 accounts vs a sequential plain-boto3 loop, at 50 ms per request.
+
+Every request goes through ``latency_proxy`` (50 ms added) in front of moto's
+server (``boto_session_manager.testing.local_aws``), both in a child process
+so that the server's own CPU work does not compete with the measured client. The work per account is
+what a multi-account script does: AssumeRole into the account, then one API
+call there (STS GetCallerIdentity), i.e. two requests.
+
+- ``boto3 sequential``: the usual loop: ``sts.assume_role`` with one root
+  client, ``boto3.session.Session(credentials)``, a client, the call.
+- ``bsm sequential``: ``bsm.for_each_account(..., max_workers=1)``.
+- ``bsm fan-out``: ``bsm.for_each_account(..., max_workers=16)``.
+
+Run: ``python benchmarks/fanout.py`` (about half a minute, mostly the plain loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import boto3
+import botocore
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from latency_proxy import served_in_child
+
+from boto_session_manager import BotoSesManager
+from boto_session_manager.testing import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
+
+ROLE = "OrganizationAccountAccessRole"
+
+
+def plain_boto3(endpoint: str, account_ids: list[str]) -> dict[str, str]:
+    root = boto3.session.Session(
+        aws_access_key_id=TEST_ACCESS_KEY_ID,
+        aws_secret_access_key=TEST_SECRET_ACCESS_KEY,
+        region_name="us-east-1",
+    ).client("sts", endpoint_url=endpoint)
+    results = {}
+    for account_id in account_ids:
+        creds = root.assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="bench"
+        )["Credentials"]
+        session = boto3.session.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name="us-east-1",
+        )
+        sts = session.client("sts", endpoint_url=endpoint)
+        results[account_id] = sts.get_caller_identity()["Account"]
+    return results
+
+
+def with_bsm(endpoint: str, account_ids: list[str], workers: int) -> dict[str, str]:
+    bsm = BotoSesManager(
+        aws_access_key_id=TEST_ACCESS_KEY_ID,
+        aws_secret_access_key=TEST_SECRET_ACCESS_KEY,
+        region_name="us-east-1",
+        default_client_kwargs={"endpoint_url": endpoint},
+    )
+    run = bsm.for_each_account(
+        lambda b: b.get_client("sts").get_caller_identity()["Account"],
+        account_ids=account_ids,
+        role_name=ROLE,
+        max_workers=workers,
+        auto_refresh=False,
+    )
+    assert not run.errors, next(iter(run.errors.values()))
+    return run.results  # type: ignore[return-value]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args()
+    ids = [f"{200000000000 + i:012d}" for i in range(args.accounts)]
+    print(
+        f"Python {sys.version.split()[0]}, boto3 {boto3.__version__}, "
+        f"botocore {botocore.__version__}, {os.cpu_count()} CPUs"
+    )
+    print(f"{args.accounts} accounts, 2 requests each, +{args.delay * 1000:.0f} ms per request\n")
+    with served_in_child(args.delay) as url:
+        timings = {}
+        for name, run in (
+            ("boto3 sequential", lambda: plain_boto3(url, ids)),
+            ("bsm sequential", lambda: with_bsm(url, ids, 1)),
+            (f"bsm fan-out ({args.workers} threads)", lambda: with_bsm(url, ids, args.workers)),
+        ):
+            start = time.perf_counter()
+            results = run()
+            timings[name] = time.perf_counter() - start
+            assert results == {i: i for i in ids}
+            print(f"{name:<28}{timings[name]:>8.2f} s")
+    base = timings["boto3 sequential"]
+    fan = timings[f"bsm fan-out ({args.workers} threads)"]
+    ratio = base / fan
+    print(f"\nfan-out: {ratio:.1f}x faster than the sequential plain-boto3 loop (target >=10x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""A cached ``get_client`` hit vs a plain dict lookup, and import time vs boto3.
+
+- ``get_client``: ``bsm.get_client("s3")`` once the client is cached, against
+  ``cache.get(key)`` on a dict holding one client under an 11-item tuple key
+  (the shape of the manager's key) and against ``d["s3"]``; best of 7 timeit
+  runs each.
+- import: ``import boto3``, ``import boto_session_manager`` (lazy: does not
+  import boto3) and ``from boto_session_manager import BotoSesManager`` (the
+  real cost), each timed inside a fresh interpreter (start-up excluded),
+  interleaved, median of 15 rounds.
+
+Run: ``python benchmarks/get_client.py`` (about 20 seconds).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import timeit
+
+import boto3
+import botocore
+
+from boto_session_manager import BotoSesManager
+
+NUMBER = 200_000
+IMPORT_RUNS = 15
+
+
+def cache_hit() -> dict[str, float]:
+    bsm = BotoSesManager(
+        aws_access_key_id="AKIAEXAMPLEEXAMPLE00",
+        aws_secret_access_key="not-a-secret",  # noqa: S106
+        region_name="us-east-1",
+    )
+    client = bsm.get_client("s3")
+    key = ("s3", None, None, True, None, None, None, None, None, None, False)
+    cache = {key: client}
+    by_name = {"s3": client}
+    glob = {"bsm": bsm, "cache": cache, "key": key, "by_name": by_name}
+
+    def best(stmt: str) -> float:
+        runs = timeit.repeat(stmt, globals=glob, number=NUMBER, repeat=7)
+        return min(runs) / NUMBER * 1e6
+
+    return {
+        "bsm.get_client('s3')": best("bsm.get_client('s3')"),
+        "bsm.s3_client": best("bsm.s3_client") if hasattr(bsm, "s3_client") else float("nan"),
+        "cache.get(11-tuple key)": best("cache.get(key)"),
+        "by_name['s3']": best("by_name['s3']"),
+    }
+
+
+def import_time(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(out.stdout) * 1000
+
+
+def main() -> None:
+    print(
+        f"Python {sys.version.split()[0]}, boto3 {boto3.__version__}, "
+        f"botocore {botocore.__version__}\n"
+    )
+    hits = cache_hit()
+    for name, us in hits.items():
+        print(f"{name:<26}{us:>8.3f} us")
+    ratio = hits["bsm.get_client('s3')"] / hits["cache.get(11-tuple key)"]
+    print(f"cached get_client: {ratio:.1f}x a dict lookup with the same key (target <=5x)\n")
+
+    statements = (
+        "import boto3",
+        "import boto_session_manager",
+        "from boto_session_manager import BotoSesManager",
+    )
+    runs = [[import_time(s) for s in statements] for _ in range(IMPORT_RUNS)]
+    for i, statement in enumerate(statements):
+        print(f"{statement:<48}{statistics.median(r[i] for r in runs):>7.1f} ms")
+    extra = statistics.median(r[2] - r[0] for r in runs)
+    print(
+        f"BotoSesManager adds {extra:.1f} ms to import boto3 (median of paired runs; "
+        "target <10 ms); the bare package import does not import boto3 at all"
+    )
+
+
+if __name__ == "__main__":
+    main()
