@@ -20,6 +20,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._clients import AwsServiceEnum
+    from .api import PATH_DEFAULT_SNAPSHOT
     from .arn import Arn, parse_arn
     from .exceptions import (
         BotoSessionManagerError,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
         SnapshotError,
     )
     from .identity import CallerIdentity
-    from .api import PATH_DEFAULT_SNAPSHOT
     from .manager import BotoSesManager, SessionManager
     from .services.dynamodb import DynamoDBTable
 

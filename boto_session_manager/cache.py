@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -71,13 +72,13 @@ def _file_lock(path: Path) -> Iterator[None]:
         msg = f"cannot open the lock file {str(path)!r}: {exc.strerror}"
         raise CredentialCacheError(msg) from exc
     try:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover
             import msvcrt
 
             msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
         else:
+            import fcntl
+
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
@@ -172,7 +173,9 @@ class CredentialFileCache:
         }
         write_private_file(self.directory / f"{key}.json", json.dumps(data), overwrite=True)
 
-    def get_or_fetch(self, key: str, fetch: Callable[[], TemporaryCredentials]) -> TemporaryCredentials:
+    def get_or_fetch(
+        self, key: str, fetch: Callable[[], TemporaryCredentials]
+    ) -> TemporaryCredentials:
         """Cached credentials while they are fresh, else ``fetch()`` and store.
 
         The read-refresh-write runs under an exclusive lock, so concurrent

@@ -24,6 +24,7 @@ not import boto3.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -32,7 +33,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -222,10 +222,8 @@ def run_forwarding_signals(command: Sequence[str], env: Mapping[str, str]) -> in
 
     previous: dict[int, Any] = {}
     for signum in FORWARDED_SIGNALS:
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
             previous[signum] = signal.signal(signum, forward)
-        except (ValueError, OSError):  # pragma: no cover - not the main thread
-            pass
     try:
         status = child.wait()
     finally:
@@ -282,7 +280,10 @@ def cmd_env(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
 def _github_env(args: argparse.Namespace, env: Mapping[str, str | None], out: IO[str]) -> int:
     target = args.github_env or os.environ.get("GITHUB_ENV")
     if not target:
-        msg = "bsm env --format github: GITHUB_ENV is not set (run it in a GitHub Actions step or pass --github-env PATH)"
+        msg = (
+            "bsm env --format github: GITHUB_ENV is not set "
+            "(run it in a GitHub Actions step or pass --github-env PATH)"
+        )
         raise CommandError(msg, code=2)
     for name in SECRET_VARIABLES:
         value = env.get(name)
@@ -380,13 +381,21 @@ def describe_error(exc: BaseException) -> str:
         error = exc.response.get("Error", {})
         code = error.get("Code", "Unknown")
         hint = ""
-        if code in ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"):
+        if code in (
+            "Throttling",
+            "ThrottlingException",
+            "TooManyRequestsException",
+            "RequestLimitExceeded",
+        ):
             hint = " (throttled: retry later or lower the request rate)"
         elif code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
             hint = " (access denied: check the role's or user's permissions)"
-        return f"AWS refused {exc.operation_name}: {code}: {error.get('Message', '')}{hint}".rstrip()
+        return (
+            f"AWS refused {exc.operation_name}: {code}: {error.get('Message', '')}{hint}".rstrip()
+        )
     if isinstance(exc, ProfileNotFound):
-        return f"profile not found: {exc.kwargs.get('profile')!r} (check ~/.aws/config or --config-path)"
+        profile = exc.kwargs.get("profile")
+        return f"profile not found: {profile!r} (check ~/.aws/config or --config-path)"
     if isinstance(exc, NoCredentialsError):
         return "no AWS credentials found: pass --profile or keys, or configure the standard chain"
     if isinstance(exc, NoRegionError):

@@ -137,7 +137,7 @@ def refresh_windows(lifetime_seconds: float) -> tuple[float, float]:
     return min(ADVISORY_WINDOW_MAX, lifetime / 4), min(MANDATORY_WINDOW_MAX, lifetime / 6)
 
 
-class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[misc]
+class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[misc, unused-ignore]
     """botocore refreshable credentials whose refresh windows follow the lifetime.
 
     Args:
@@ -159,6 +159,7 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         clock: Clock = utc_now,
     ) -> None:
         self._fetch = fetch
+        self._clock = clock
         self._generation = 0
         super().__init__(refresh_using=self._fetch_metadata, method=method, time_fetcher=clock)
 
@@ -166,7 +167,7 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         fresh = self._fetch()
         self._generation += 1
         if fresh.expiration is not None:
-            lifetime = (fresh.expiration - self._time_fetcher()).total_seconds()
+            lifetime = (fresh.expiration - self._clock()).total_seconds()
             _set_refresh_windows(self, *refresh_windows(lifetime))
         logger.debug(
             "refreshed %s credentials for key %s, valid until %s",
@@ -178,8 +179,7 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
 
     def force_refresh(self) -> None:
         """Fetch a new set now, whatever the clock says (one caller at a time)."""
-        with self._refresh_lock:
-            self._protected_refresh(is_mandatory=True)
+        self.refresh_after_rejection(None)
 
     @property
     def generation(self) -> int:
@@ -193,10 +193,12 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         refreshes, the others find a newer set than the one they were refused
         with and simply retry with it.
         """
-        with self._refresh_lock:
+        # botocore's refresh lock and locked refresh: internals, reached here only.
+        internals: Any = self
+        with internals._refresh_lock:
             if generation is not None and generation != self._generation:
                 return
-            self._protected_refresh(is_mandatory=True)
+            internals._protected_refresh(is_mandatory=True)
 
 
 def _set_refresh_windows(creds: RefreshableCredentials, advisory: float, mandatory: float) -> None:
@@ -205,16 +207,18 @@ def _set_refresh_windows(creds: RefreshableCredentials, advisory: float, mandato
     ):  # pragma: no cover - only on an incompatible botocore
         msg = "botocore's RefreshableCredentials has no refresh timeouts to scale"
         raise BotocoreCompatibilityError(msg)
-    creds._advisory_refresh_timeout = advisory
-    creds._mandatory_refresh_timeout = mandatory
+    internals: Any = creds
+    internals._advisory_refresh_timeout = advisory
+    internals._mandatory_refresh_timeout = mandatory
 
 
 def current_expiry(creds: Credentials | None) -> datetime | None:
     """The expiry of the credential set in use now (None for static keys)."""
     if not isinstance(creds, RefreshableCredentials):
         return None
+    internals: Any = creds
     try:
-        expiry = creds._expiry_time
+        expiry = internals._expiry_time
     except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
         msg = "botocore's RefreshableCredentials no longer exposes its expiry"
         raise BotocoreCompatibilityError(msg) from exc
@@ -237,7 +241,7 @@ def frozen(creds: Credentials | None, what: str = "the manager") -> ReadOnlyCred
     return result
 
 
-class _FixedProvider(CredentialProvider):  # type: ignore[misc]
+class _FixedProvider(CredentialProvider):  # type: ignore[misc, unused-ignore]
     """A credential provider that always answers with one credentials object."""
 
     def __init__(self, credentials: Credentials, method: str) -> None:

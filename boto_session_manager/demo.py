@@ -99,18 +99,20 @@ def run_demo(out: IO[str] | None = None, accounts: int = 3) -> int:
         _fan_out(report, root, members)
         _child_process(report, roles[members[0]], aws.endpoint_url)
     elapsed = time.perf_counter() - report.started
-    out.write(f"\nDone in {elapsed:.1f} s. Every step above used one BotoSesManager and its cached clients.\n")
+    out.write(f"\nDone in {elapsed:.1f} s. Every step used one manager and its cached clients.\n")
     return 0
 
 
 def _organization(root: BotoSesManager, accounts: int) -> list[str]:
-    org = root.get_client("organizations")
+    org = root.organizations_client
     org.create_organization(FeatureSet="ALL")
     ids = []
     for index in range(accounts):
-        status = org.create_account(Email=f"member{index}@example.com", AccountName=f"member-{index}")
+        status = org.create_account(
+            Email=f"member{index}@example.com", AccountName=f"member-{index}"
+        )
         ids.append(status["CreateAccountStatus"]["AccountId"])
-    root.get_client("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=TRUST_POLICY)
+    root.iam_client.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=TRUST_POLICY)
     return ids
 
 
@@ -123,24 +125,39 @@ def _who_am_i(report: _Report, root: BotoSesManager) -> None:
     identity = root.who_am_i(masked=True)
     report.table(
         ["account", "principal", "region", "credentials"],
-        [[identity["account_id"], identity["principal_arn"], identity["region"], root.credential_source]],
+        [
+            [
+                identity["account_id"],
+                identity["principal_arn"],
+                identity["region"],
+                root.credential_source,
+            ]
+        ],
     )
 
 
-def _assume_into_each(report: _Report, root: BotoSesManager, members: list[str]) -> dict[str, BotoSesManager]:
+def _assume_into_each(
+    report: _Report, root: BotoSesManager, members: list[str]
+) -> dict[str, BotoSesManager]:
     report.title("Assume a role into each member account, with auto-refresh")
     roles = {}
     rows = []
     for account_id in members:
         role = root.assume_role(
-            _role_arn(account_id), role_session_name="bsm-demo", duration_seconds=900, auto_refresh=True
+            _role_arn(account_id),
+            role_session_name="bsm-demo",
+            duration_seconds=900,
+            auto_refresh=True,
         )
         roles[account_id] = role
         expiry = role.credential_expiration
         clock = expiry.strftime("%H:%M:%S UTC") if expiry else "-"
         rows.append([role.masked_aws_account_id, role.masked_principal_arn, clock])
     report.table(["account", "principal", "expires (then refreshes itself)"], rows)
-    report.note("900-second roles refresh once, ~11 minutes in, not on every call as with botocore's fixed windows.")
+    report.note(
+        "900-second roles refresh once, ~11 minutes in: not on every call, "
+        "as botocore's fixed windows would."
+    )
     return roles
 
 
@@ -200,12 +217,20 @@ def _dynamodb(report: _Report, root: BotoSesManager) -> None:
     report.title("DynamoDB: batch write with floats, query every page")
     root.dynamodb_client.create_table(
         TableName="demo-orders",
-        KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "order", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"}, {"AttributeName": "order", "AttributeType": "N"}],
+        KeySchema=[
+            {"AttributeName": "customer", "KeyType": "HASH"},
+            {"AttributeName": "order", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "customer", "AttributeType": "S"},
+            {"AttributeName": "order", "AttributeType": "N"},
+        ],
         BillingMode="PAY_PER_REQUEST",
     )  # fmt: skip
     table = root.dynamodb_table("demo-orders")
-    items = [{"customer": f"c{index % 4}", "order": index, "total": index * 1.25} for index in range(120)]
+    items = [
+        {"customer": f"c{index % 4}", "order": index, "total": index * 1.25} for index in range(120)
+    ]
     written = table.batch_write_items(items)
     orders = list(table.query(KeyConditionExpression=Key("customer").eq("c1")))
     total = sum((o["total"] for o in orders), Decimal(0))
@@ -237,10 +262,10 @@ def _fan_out(report: _Report, root: BotoSesManager, members: list[str]) -> None:
     run = root.for_each_account(buckets, role_name=ROLE_NAME, max_workers=8, progress=progress)
     own = root.aws_account_id
     rows = [
-        [_mask(account), "yes" if account == own else "no", count]
+        [_mask(str(account)), "yes" if account == own else "no", count]
         for account, count in sorted(run.results.items())
     ]
-    rows += [[_mask(a), "-", f"error: {type(e).__name__}"] for a, e in sorted(run.errors.items())]
+    rows += [[_mask(str(a)), "-", f"error: {type(e).__name__}"] for a, e in run.errors.items()]
     report.table(["account", "own (no role assumed)", "buckets"], rows)
 
 
@@ -258,5 +283,7 @@ def _child_process(report: _Report, role: BotoSesManager, endpoint_url: str) -> 
     finally:
         del os.environ["AWS_ENDPOINT_URL"]
     account = arn.split(":")[4]
-    report.table(["child process", "acts as"], [["python -c boto3...", arn.replace(account, _mask(account))]])
+    report.table(
+        ["child process", "acts as"], [["python -c boto3...", arn.replace(account, _mask(account))]]
+    )
     report.note("The environment was restored exactly when the block ended.")

@@ -66,8 +66,12 @@ def mask_user_id(user_id: str) -> str:
     return f"{head[:keep]}{'*' * max(len(head) - 2 * keep, 0)}{head[-keep:]}{sep}{session}"
 
 
-_EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
-_INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
+_EXPIRED = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+)
+_INVALID_KEY = frozenset(
+    {"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"}
+)
 _BAD_SIGNATURE = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
 
 _ADVICE = {

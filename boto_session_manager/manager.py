@@ -266,7 +266,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             found = cache.get(key)
             if found is None:
                 found = cache[key] = make()
-            return found  # type: ignore[no-any-return]
+            return found
 
     def get_client(
         self,
@@ -323,8 +323,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             region_name, api_version, use_ssl, verify, endpoint_url,
             aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
         )  # fmt: skip
-        return self._cached(
-            self._clients, key, lambda: self.boto_ses.client(service_name, **kwargs)
+        session: Any = self.boto_ses  # the stubs' overloads want a literal service name
+        return self._cached(  # type: ignore[no-any-return]
+            self._clients, key, lambda: session.client(service_name, **kwargs)
         )
 
     def get_resource(
@@ -373,9 +374,8 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             region_name, api_version, use_ssl, verify, endpoint_url,
             aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
         )  # fmt: skip
-        return self._cached(
-            self._resources, key, lambda: self.boto_ses.resource(service_name, **kwargs)
-        )
+        session: Any = self.boto_ses
+        return self._cached(self._resources, key, lambda: session.resource(service_name, **kwargs))
 
     def clear_cache(self) -> None:
         """Forget the session, clients, resources, identity and account alias.
@@ -402,7 +402,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             with self._lock:
                 identity = self._identity
                 if identity is None:
-                    response = self.get_client("sts").get_caller_identity()
+                    response = self.sts_client.get_caller_identity()
                     identity = self._identity = CallerIdentity.from_response(response)
         return identity
 
@@ -464,7 +464,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             with self._lock:
                 alias = self._alias
                 if alias is _NOT_FETCHED:
-                    aliases = self.get_client("iam").list_account_aliases()["AccountAliases"]
+                    aliases = self.iam_client.list_account_aliases()["AccountAliases"]
                     alias = self._alias = aliases[0] if aliases else None
         return alias  # type: ignore[no-any-return]
 
@@ -761,7 +761,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             method="assume-role",
             auto_refresh=auto_refresh,
             region_name=region_name,
-            origin=_Origin(kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh),
+            origin=_Origin(
+                kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh
+            ),
         )
 
     def get_session_token(
@@ -807,7 +809,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             method="session-token",
             auto_refresh=auto_refresh,
             region_name=None,
-            origin=_Origin(kind="session-token", parent=self, params=params, auto_refresh=auto_refresh),
+            origin=_Origin(
+                kind="session-token", parent=self, params=params, auto_refresh=auto_refresh
+            ),
         )
 
     def assume_role_with_web_identity(
@@ -1122,7 +1126,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         return for_each_account_iter(self, func, **options)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Credentials and recipe only (see :mod:`boto_session_manager._pickling`)."""
+        """Credentials and recipe only, never clients, sessions or locks (see ``_pickling``)."""
         from ._pickling import manager_state
 
         return manager_state(self)

@@ -63,7 +63,7 @@ def parse_snapshot(data: Any, source: str = "snapshot") -> dict[str, Any]:
 
     Example::
 
-        >>> parse_snapshot({"aws_access_key_id": "AKIA", "aws_secret_access_key": "s"})["region_name"]
+        >>> parse_snapshot({"aws_access_key_id": "A", "aws_secret_access_key": "s"})["region_name"]
     """
     if not isinstance(data, Mapping):
         msg = f"{source}: expected a JSON object, got {type(data).__name__}"
@@ -164,7 +164,10 @@ def _link_exclusive(source: str, target: Path) -> None:
     try:
         os.link(source, target)
     except FileExistsError as exc:
-        msg = f"{str(target)!r} already exists; it is never overwritten (remove it or choose another path)"
+        msg = (
+            f"{str(target)!r} already exists; it is never overwritten "
+            "(remove it or choose another path)"
+        )
         raise SnapshotExistsError(msg) from exc
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
@@ -187,7 +190,8 @@ def temporary_file(path: PathLike, text: str) -> Iterator[Path]:
     """Write a private file for the block and remove it afterwards.
 
     The file is removed only if it is still the one written here: a file
-    already at the path is refused (:class:`~boto_session_manager.exceptions.SnapshotExistsError`), and one that
+    already at the path is refused
+    (:class:`~boto_session_manager.exceptions.SnapshotExistsError`), and one that
     replaced ours during the block is left alone.
     """
     target = Path(os.fspath(path))

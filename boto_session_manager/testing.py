@@ -136,10 +136,7 @@ def local_aws(region_name: str = "us-east-1") -> Iterator[LocalAWS]:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the install
-        msg = (
-            "the local AWS server needs moto's server: "
-            'pip install "boto_session_manager[local]"'
-        )
+        msg = 'the local AWS server needs moto\'s server: pip install "boto_session_manager[local]"'
         raise LocalAWSUnavailableError(msg) from exc
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -20,7 +20,9 @@ from boto_session_manager.testing import LocalAWS, local_aws
 
 
 @pytest.fixture(autouse=True)
-def _clean_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _clean_aws_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Strip every AWS_* variable so a developer's own credentials are never used."""
     for name in list(os.environ):
         if name.startswith("AWS_") or name.startswith("BSM_"):
@@ -86,7 +88,9 @@ def create_role(bsm: BotoSesManager, name: str = "test-role", account_id: str | 
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
         '"Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
     )
-    arn: str = bsm.get_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    arn: str = bsm.get_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)[
+        "Role"
+    ]["Arn"]
     if account_id is not None:
         arn = arn.replace(arn.split(":")[4], account_id)
     return arn

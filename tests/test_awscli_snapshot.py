@@ -23,9 +23,7 @@ from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 from .conftest import create_role
 
 OTHER = "111122223333"
-CHILD_WHOAMI = (
-    "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
-)
+CHILD_WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
 
 
 def child_env(aws: LocalAWS) -> dict[str, str]:
@@ -130,7 +128,9 @@ def test_to_snapshot_of_assumed_role_has_token_and_expiry(bsm: BotoSesManager) -
     assert snapshot["aws_session_token"]
     expiry = datetime.fromisoformat(snapshot["expiration_time"])
     assert expiry > datetime.now(timezone.utc)
-    rebuilt = BotoSesManager.from_snapshot(snapshot, default_client_kwargs=bsm.default_client_kwargs)
+    rebuilt = BotoSesManager.from_snapshot(
+        snapshot, default_client_kwargs=bsm.default_client_kwargs
+    )
     assert rebuilt.aws_account_id == OTHER
     assert rebuilt.expiration_time == expiry
 
@@ -167,8 +167,14 @@ def test_from_snapshot_file_default_path(home: Path, bsm: BotoSesManager) -> Non
         ("[1, 2]", "expected a JSON object"),
         ('{"aws_access_key_id": "AKIA"}', "aws_secret_access_key"),
         ('{"aws_access_key_id": 5, "aws_secret_access_key": "s"}', "aws_access_key_id"),
-        ('{"aws_access_key_id": "A", "aws_secret_access_key": "s", "region_name": 3}', "region_name"),
-        ('{"aws_access_key_id": "A", "aws_secret_access_key": "s", "expiration_time": "soon"}', "expiration_time"),
+        (
+            '{"aws_access_key_id": "A", "aws_secret_access_key": "s", "region_name": 3}',
+            "region_name",
+        ),
+        (
+            '{"aws_access_key_id": "A", "aws_secret_access_key": "s", "expiration_time": "soon"}',
+            "expiration_time",
+        ),
     ],
 )
 def test_bad_snapshot_files_name_the_file_and_the_problem(
@@ -229,7 +235,9 @@ def test_temp_snapshot_refuses_a_planted_symlink(tmp_path: Path, bsm: BotoSesMan
     assert link.is_symlink()
 
 
-def test_temp_snapshot_leaves_a_file_that_replaced_ours(tmp_path: Path, bsm: BotoSesManager) -> None:
+def test_temp_snapshot_leaves_a_file_that_replaced_ours(
+    tmp_path: Path, bsm: BotoSesManager
+) -> None:
     path = tmp_path / "s.json"
     with bsm.temp_snapshot(path):
         path.unlink()

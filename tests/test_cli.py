@@ -35,7 +35,9 @@ def auth(aws: LocalAWS) -> list[str]:
     ]  # fmt: skip
 
 
-def bsm_run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def bsm_run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
@@ -79,7 +81,9 @@ def test_whoami_json_no_mask_with_role(bsm: BotoSesManager, aws: LocalAWS) -> No
 
 
 def test_whoami_unknown_profile_is_one_line(aws: LocalAWS) -> None:
-    result = bsm_run("whoami", "--profile", "nope", "--endpoint-url", aws.endpoint_url, "--region", "us-east-1")
+    result = bsm_run(
+        "whoami", "--profile", "nope", "--endpoint-url", aws.endpoint_url, "--region", "us-east-1"
+    )
     assert result.returncode == 1
     assert "profile not found: 'nope'" in one_line_error(result)
 
@@ -100,7 +104,9 @@ def test_bad_role_arn_is_a_usage_error(aws: LocalAWS) -> None:
 def test_access_denied_is_one_line(aws: LocalAWS) -> None:
     # The role does not exist in moto's IAM, but moto still lets it be assumed;
     # an invalid duration is refused by argparse, an STS refusal by AWS:
-    result = bsm_run("whoami", *auth(aws), "--role", "arn:aws:iam::111122223333:role/x", "--duration", "10")
+    result = bsm_run(
+        "whoami", *auth(aws), "--role", "arn:aws:iam::111122223333:role/x", "--duration", "10"
+    )
     assert result.returncode == 2
     assert "--duration" in result.stderr
 
@@ -119,7 +125,9 @@ def test_help_and_version_do_not_import_boto3() -> None:
             text=True,
         )
         assert result.returncode == 0
-        imported = [line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line]
+        imported = [
+            line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line
+        ]
         assert "boto3" not in imported, args
         assert "botocore" not in imported, args
     assert bsm_run("--version").stdout.startswith("bsm ")
@@ -143,7 +151,15 @@ def test_exec_sets_expiration_and_returns_the_exit_code(bsm: BotoSesManager, aws
         "print('AWS_PROFILE' in os.environ); sys.exit(3)"
     )
     result = bsm_run(
-        "exec", *auth(aws), "--role", arn, "--", sys.executable, "-c", code, env={"AWS_PROFILE": "x"}
+        "exec",
+        *auth(aws),
+        "--role",
+        arn,
+        "--",
+        sys.executable,
+        "-c",
+        code,
+        env={"AWS_PROFILE": "x"},
     )
     assert result.returncode == 3
     expiry, has_profile = result.stdout.split()
@@ -152,7 +168,17 @@ def test_exec_sets_expiration_and_returns_the_exit_code(bsm: BotoSesManager, aws
 
 
 def test_exec_refuses_to_nest_unless_asked(aws: LocalAWS) -> None:
-    inner = [sys.executable, "-m", "boto_session_manager", "exec", *auth(aws), "--", sys.executable, "-c", "print('inner')"]
+    inner = [
+        sys.executable,
+        "-m",
+        "boto_session_manager",
+        "exec",
+        *auth(aws),
+        "--",
+        sys.executable,
+        "-c",
+        "print('inner')",
+    ]
     refused = bsm_run("exec", *auth(aws), "--", *inner)
     assert refused.returncode == 2
     assert "--nested" in refused.stderr
@@ -183,7 +209,17 @@ def test_exec_forwards_signals_to_the_child(aws: LocalAWS, tmp_path: Path) -> No
         "time.sleep(60)\n"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "boto_session_manager", "exec", *auth(aws), "--", sys.executable, "-c", child],
+        [
+            sys.executable,
+            "-m",
+            "boto_session_manager",
+            "exec",
+            *auth(aws),
+            "--",
+            sys.executable,
+            "-c",
+            child,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -202,7 +238,12 @@ def test_env_sh_evaluates_in_a_shell(aws: LocalAWS) -> None:
     result = bsm_run("env", *auth(aws), "--format", "sh")
     assert result.returncode == 0, result.stderr
     check = subprocess.run(
-        ["bash", "-c", result.stdout + '\necho "$AWS_ACCESS_KEY_ID $AWS_DEFAULT_REGION ${AWS_SESSION_TOKEN-unset}"'],
+        [
+            "bash",
+            "-c",
+            result.stdout
+            + '\necho "$AWS_ACCESS_KEY_ID $AWS_DEFAULT_REGION ${AWS_SESSION_TOKEN-unset}"',
+        ],
         capture_output=True,
         text=True,
         env={"AWS_SESSION_TOKEN": "stale", "PATH": os.environ["PATH"]},
@@ -225,7 +266,11 @@ def test_env_json_and_dotenv(bsm: BotoSesManager, aws: LocalAWS) -> None:
     ("fmt", "set_line", "unset_line"),
     [
         ("fish", f"set -gx AWS_ACCESS_KEY_ID '{KEY}';", "set -e AWS_SESSION_TOKEN;"),
-        ("powershell", f"$Env:AWS_ACCESS_KEY_ID = '{KEY}'", "Remove-Item Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue"),
+        (
+            "powershell",
+            f"$Env:AWS_ACCESS_KEY_ID = '{KEY}'",
+            "Remove-Item Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue",
+        ),
     ],
 )
 def test_env_fish_and_powershell(aws: LocalAWS, fmt: str, set_line: str, unset_line: str) -> None:
@@ -236,16 +281,26 @@ def test_env_fish_and_powershell(aws: LocalAWS, fmt: str, set_line: str, unset_l
     assert unset_line in lines
 
 
-def test_env_github_masks_secrets_and_writes_github_env(bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path) -> None:
+def test_env_github_masks_secrets_and_writes_github_env(
+    bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path
+) -> None:
     arn = create_role(bsm, account_id=OTHER)
     github_env = tmp_path / "github_env"
-    result = bsm_run("env", *auth(aws), "--role", arn, "--format", "github", env={"GITHUB_ENV": str(github_env)})
+    result = bsm_run(
+        "env", *auth(aws), "--role", arn, "--format", "github", env={"GITHUB_ENV": str(github_env)}
+    )
     assert result.returncode == 0, result.stderr
     written = dict(line.split("=", 1) for line in github_env.read_text().splitlines())
-    masks = [line.removeprefix("::add-mask::") for line in result.stdout.splitlines() if line.startswith("::add-mask::")]
+    masks = [
+        line.removeprefix("::add-mask::")
+        for line in result.stdout.splitlines()
+        if line.startswith("::add-mask::")
+    ]
     assert written["AWS_SECRET_ACCESS_KEY"] in masks
     assert written["AWS_SESSION_TOKEN"] in masks
-    assert written["AWS_SESSION_TOKEN"] not in result.stdout.replace("::add-mask::" + written["AWS_SESSION_TOKEN"], "")
+    assert written["AWS_SESSION_TOKEN"] not in result.stdout.replace(
+        "::add-mask::" + written["AWS_SESSION_TOKEN"], ""
+    )
 
 
 def test_env_github_outside_actions_is_a_usage_error(aws: LocalAWS) -> None:
@@ -277,10 +332,20 @@ def test_credential_process_is_consumed_by_a_boto3_profile(
     session = boto3.session.Session(profile_name="via-bsm")
     sts = session.client("sts", endpoint_url=aws.endpoint_url)
     assert sts.get_caller_identity()["Account"] == OTHER
-    document = json.loads(bsm_run("credential-process", *auth(aws), "--role", arn, "--cache-dir", str(tmp_path / "cache")).stdout)
+    document = json.loads(
+        bsm_run(
+            "credential-process", *auth(aws), "--role", arn, "--cache-dir", str(tmp_path / "cache")
+        ).stdout
+    )
     assert document["Version"] == 1
     assert document["AccessKeyId"] == session.get_credentials().get_frozen_credentials().access_key
-    assert set(document) == {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    assert set(document) == {
+        "Version",
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    }
     for file in (tmp_path / "cache").iterdir():
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
 
@@ -288,7 +353,11 @@ def test_credential_process_is_consumed_by_a_boto3_profile(
 def test_credential_process_static_keys_have_no_expiration(aws: LocalAWS) -> None:
     out = io.StringIO()
     assert main(["credential-process", *auth(aws)], out=out) == 0
-    assert json.loads(out.getvalue()) == {"Version": 1, "AccessKeyId": KEY, "SecretAccessKey": SECRET}
+    assert json.loads(out.getvalue()) == {
+        "Version": 1,
+        "AccessKeyId": KEY,
+        "SecretAccessKey": SECRET,
+    }
 
 
 # ---------------------------------------------------------------------- snapshot

@@ -88,7 +88,9 @@ def test_session_token_duration_is_checked(bsm: BotoSesManager, duration: int) -
 def test_web_identity_with_a_token_string(aws: LocalAWS) -> None:
     bsm = aws.manager()
     arn = create_role(bsm, account_id=OTHER)
-    anonymous = BotoSesManager(region_name="us-east-1", default_client_kwargs=bsm.default_client_kwargs)
+    anonymous = BotoSesManager(
+        region_name="us-east-1", default_client_kwargs=bsm.default_client_kwargs
+    )
     seen = record(anonymous, "AssumeRoleWithWebIdentity", unsigned=True)
     ci = anonymous.assume_role_with_web_identity(arn, web_identity_token="oidc-token-1")
     assert ci.aws_account_id == OTHER
@@ -256,7 +258,13 @@ def test_cached_mfa_session_asks_for_no_second_code(bsm: BotoSesManager, tmp_pat
 
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b"[]", b'{"format": "other"}', b"\xff\xfe", b'{"format": "boto_session_manager/credential-cache/1"}'],
+    [
+        b"{not json",
+        b"[]",
+        b'{"format": "other"}',
+        b"\xff\xfe",
+        b'{"format": "boto_session_manager/credential-cache/1"}',
+    ],
 )
 def test_corrupt_or_foreign_cache_files_are_replaced_with_a_warning(
     bsm: BotoSesManager, tmp_path: Path, content: bytes

@@ -19,7 +19,15 @@ def test_bsm_demo_runs_end_to_end_and_exits_zero() -> None:
         env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
     )
     assert result.returncode == 0, result.stderr
-    for step in ("Who am I", "role chain", "Secrets Manager", "S3", "DynamoDB", "Fan out", "child process"):
+    for step in (
+        "Who am I",
+        "role chain",
+        "Secrets Manager",
+        "S3",
+        "DynamoDB",
+        "Fan out",
+        "child process",
+    ):
         assert step in result.stdout
     assert "1100" in result.stdout
     assert "correct horse" not in result.stdout  # the demo secret is masked

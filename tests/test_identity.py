@@ -56,7 +56,9 @@ def test_check_credentials_valid(bsm: BotoSesManager) -> None:
         ("SignatureDoesNotMatch", "bad-signature", "secret access key does not match"),
     ],
 )
-def test_check_credentials_names_the_case(bsm: BotoSesManager, code: str, reason: str, advice: str) -> None:
+def test_check_credentials_names_the_case(
+    bsm: BotoSesManager, code: str, reason: str, advice: str
+) -> None:
     answer_with(bsm, code)
     with pytest.raises(InvalidCredentialsError) as info:
         bsm.check_credentials()
@@ -67,7 +69,9 @@ def test_check_credentials_names_the_case(bsm: BotoSesManager, code: str, reason
 
 
 def test_check_credentials_without_credentials() -> None:
-    bsm = BotoSesManager(region_name="us-east-1", default_client_kwargs={"endpoint_url": "http://127.0.0.1:9"})
+    bsm = BotoSesManager(
+        region_name="us-east-1", default_client_kwargs={"endpoint_url": "http://127.0.0.1:9"}
+    )
     with pytest.raises(InvalidCredentialsError) as info:
         bsm.check_credentials()
     assert info.value.reason == "no-credentials"
@@ -101,7 +105,9 @@ def test_use_as_default_context_manager(
     assert boto3.DEFAULT_SESSION is None
 
 
-def test_use_as_default_restores_after_exception(bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_use_as_default_restores_after_exception(
+    bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sentinel = boto3.session.Session(region_name="eu-west-1")
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", sentinel)
     with pytest.raises(RuntimeError), bsm.use_as_default():
@@ -109,7 +115,9 @@ def test_use_as_default_restores_after_exception(bsm: BotoSesManager, monkeypatc
     assert boto3.DEFAULT_SESSION is sentinel
 
 
-def test_use_as_default_plain_call_switches_for_good(bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_use_as_default_plain_call_switches_for_good(
+    bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     bsm.use_as_default()
     assert boto3.DEFAULT_SESSION is bsm.boto_ses
@@ -143,12 +151,16 @@ def test_unsigned_client_lists_a_public_bucket(bsm: BotoSesManager) -> None:
     assert auth == [None]
 
 
-def test_unsigned_manager_never_looks_for_credentials(aws: LocalAWS, bsm: BotoSesManager, monkeypatch) -> None:
+def test_unsigned_manager_never_looks_for_credentials(
+    aws: LocalAWS, bsm: BotoSesManager, monkeypatch
+) -> None:
     _public_bucket(bsm)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASHOULDNOTBEUSED")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "nope")
     anonymous = BotoSesManager(
-        unsigned=True, region_name="us-east-1", default_client_kwargs={"endpoint_url": aws.endpoint_url}
+        unsigned=True,
+        region_name="us-east-1",
+        default_client_kwargs={"endpoint_url": aws.endpoint_url},
     )
     assert anonymous.boto_ses.get_credentials() is None
     s3 = anonymous.get_client("s3")
@@ -171,7 +183,9 @@ def test_credential_source_for_each_way_of_building(
     assert bsm.assume_role(arn).credential_source == "assume-role"
     assert bsm.assume_role(arn, auto_refresh=True).has_role
     assert bsm.get_session_token().credential_source == "session-token"
-    mfa = bsm.get_session_token(mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token="123456")
+    mfa = bsm.get_session_token(
+        mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token="123456"
+    )
     assert mfa.has_mfa
     web = bsm.assume_role_with_web_identity(arn, web_identity_token="oidc-token")
     assert web.credential_source == "web-identity"
@@ -180,7 +194,9 @@ def test_credential_source_for_each_way_of_building(
     core.set_credentials("AKIACORE", "s")
     assert BotoSesManager(botocore_session=core).credential_source == "explicit-keys"
 
-    (tmp_path / "credentials").write_text("[dev]\naws_access_key_id = A\naws_secret_access_key = B\n")
+    (tmp_path / "credentials").write_text(
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = B\n"
+    )
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     profile = BotoSesManager(profile_name="dev", default_client_kwargs=endpoint)
     assert profile.credential_source == "profile"

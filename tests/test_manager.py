@@ -61,7 +61,9 @@ def test_session_from_profile(tmp_path, monkeypatch, aws: LocalAWS) -> None:
     (tmp_path / "config").write_text("[profile dev]\nregion = eu-west-1\n")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    bsm = BotoSesManager(profile_name="dev", default_client_kwargs={"endpoint_url": aws.endpoint_url})
+    bsm = BotoSesManager(
+        profile_name="dev", default_client_kwargs={"endpoint_url": aws.endpoint_url}
+    )
     assert bsm.get_frozen_credentials().access_key == "AKIAPROFILE"
     assert bsm.aws_region == "eu-west-1"
     assert bsm.aws_account_id == DEFAULT_ACCOUNT_ID
@@ -113,7 +115,9 @@ def test_other_region_or_endpoint_gets_its_own_client(bsm: BotoSesManager, aws: 
     assert default.meta.region_name == "us-east-1"
 
 
-def test_default_client_kwargs_apply_and_call_arguments_win(bsm: BotoSesManager, aws: LocalAWS) -> None:
+def test_default_client_kwargs_apply_and_call_arguments_win(
+    bsm: BotoSesManager, aws: LocalAWS
+) -> None:
     assert bsm.get_client("sqs").meta.endpoint_url == aws.endpoint_url
     client = bsm.get_client("sqs", endpoint_url="http://127.0.0.1:1")
     assert client.meta.endpoint_url == "http://127.0.0.1:1"
@@ -259,7 +263,9 @@ def test_expiry_in_other_timezone_is_compared_correctly(aws: LocalAWS) -> None:
     assert aws.manager(expiration_time=later).is_expired(delta=4000) is True
 
 
-def test_explicit_keys_ignore_a_foreign_aws_profile(aws: LocalAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_keys_ignore_a_foreign_aws_profile(
+    aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_PROFILE", "profile-of-another-machine")
     bsm = aws.manager()
     assert bsm.aws_account_id == DEFAULT_ACCOUNT_ID

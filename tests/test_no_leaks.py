@@ -62,7 +62,11 @@ def library_logs():
 
 
 def _text_of(exc: BaseException) -> str:
-    return str(exc) + repr(exc) + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return (
+        str(exc)
+        + repr(exc)
+        + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    )
 
 
 class _Raw:
@@ -87,7 +91,9 @@ def test_every_feature_at_debug_leaks_no_secret(
         auto_refresh=True, cache_dir=tmp_path / "cache",
     )  # fmt: skip
     chained = role.assume_role(arn.replace("111122223333", "222233334444"))
-    mfa = bsm.get_session_token(mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token=MFA_CODE)
+    mfa = bsm.get_session_token(
+        mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token=MFA_CODE
+    )
     produced += [repr(m) for m in (role, chained, mfa)]
     role_snapshot = role.to_snapshot()
     secrets = {
@@ -170,7 +176,9 @@ def test_every_file_written_is_private(aws: LocalAWS, tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
 
 
-def test_a_crash_mid_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_mid_write_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "creds.json"
     write_private_file(path, "old", overwrite=False)
 

@@ -23,15 +23,28 @@ from boto_session_manager.exceptions import SnapshotError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=5)
+    ),
     max_leaves=12,
 )
 snapshot_keys = st.sampled_from(
-    ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "region_name", "expiration_time", "other"]
+    [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "region_name",
+        "expiration_time",
+        "other",
+    ]
 )
 snapshot_like = st.dictionaries(
     snapshot_keys,
-    st.none() | st.text(max_size=40) | st.integers() | json_values | st.datetimes().map(lambda d: d.isoformat()),
+    st.none()
+    | st.text(max_size=40)
+    | st.integers()
+    | json_values
+    | st.datetimes().map(lambda d: d.isoformat()),
     max_size=6,
 )
 
@@ -47,7 +60,9 @@ def test_from_snapshot_works_or_raises_snapshot_error(data: object) -> None:
     assert bsm.aws_secret_access_key
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(content=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_snapshot_files_work_or_raise_snapshot_error(content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -62,7 +77,8 @@ def test_snapshot_files_work_or_raise_snapshot_error(content: bytes) -> None:
 cache_documents = st.fixed_dictionaries(
     {},
     optional={
-        "format": st.sampled_from(["boto_session_manager/credential-cache/1", "other"]) | json_values,
+        "format": st.sampled_from(["boto_session_manager/credential-cache/1", "other"])
+        | json_values,
         "AccessKeyId": st.text(max_size=20) | json_values,
         "SecretAccessKey": st.text(max_size=20) | json_values,
         "SessionToken": st.text(max_size=20) | json_values,
@@ -103,11 +119,19 @@ values = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    argv=st.lists(st.tuples(options, values), max_size=6).map(lambda pairs: [t for p in pairs for t in p]),
-    enforce=st.sampled_from([None, "keys", "keys_with_session", "profile", "profile_role", "config", "credentials"]),
+    argv=st.lists(st.tuples(options, values), max_size=6).map(
+        lambda pairs: [t for p in pairs for t in p]
+    ),
+    enforce=st.sampled_from(
+        [None, "keys", "keys_with_session", "profile", "profile_role", "config", "credentials"]
+    ),
 )
-def test_argparse_layer_parses_or_exits_with_usage_error(argv: list[str], enforce: str | None) -> None:
-    parser = AWSArgumentParser(role_session_name="prop-test", enforce_auth_type=enforce, exit_on_error=False)
+def test_argparse_layer_parses_or_exits_with_usage_error(
+    argv: list[str], enforce: str | None
+) -> None:
+    parser = AWSArgumentParser(
+        role_session_name="prop-test", enforce_auth_type=enforce, exit_on_error=False
+    )
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("AWS_")}
     try:
         parser.parse_args(argv)

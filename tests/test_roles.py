@@ -37,7 +37,9 @@ def test_assume_role_returns_manager_for_the_role(bsm: BotoSesManager) -> None:
     assert role.is_expired() is False
 
 
-def test_assumed_manager_inherits_region_and_client_kwargs(bsm: BotoSesManager, aws: LocalAWS) -> None:
+def test_assumed_manager_inherits_region_and_client_kwargs(
+    bsm: BotoSesManager, aws: LocalAWS
+) -> None:
     arn = create_role(bsm, account_id=OTHER)
     role = bsm.assume_role(arn)
     assert role.aws_region == "us-east-1"
@@ -192,7 +194,9 @@ def test_role_chain_refreshes_at_every_link(bsm: BotoSesManager, clock: FakeCloc
     assert second.get_client("sts").get_caller_identity()["Account"] == THIRD
 
 
-def test_callable_mfa_token_is_asked_again_at_refresh(bsm: BotoSesManager, clock: FakeClock) -> None:
+def test_callable_mfa_token_is_asked_again_at_refresh(
+    bsm: BotoSesManager, clock: FakeClock
+) -> None:
     bsm.clock = clock
     arn = create_role(bsm, account_id=OTHER)
     codes = iter(["111111", "222222", "333333"])
