@@ -130,5 +130,6 @@ def main() -> None:
             "(target: <=10 ms and <=1 MB)"
         )
 
+
 if __name__ == "__main__":
     main()

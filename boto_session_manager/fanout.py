@@ -443,8 +443,10 @@ def _run(
     if not include_own_account:
         ids = (i for i in ids if i != own_account)
     tasks = ((a, r) for a in ids for r in region_list)
-    total = None if explicit is None else len(region_list) * sum(
-        1 for a in explicit if include_own_account or a != own_account
+    total = (
+        None
+        if explicit is None
+        else len(region_list) * sum(1 for a in explicit if include_own_account or a != own_account)
     )
     deadline = None if timeout is None else time.monotonic() + timeout
     done = failed = submitted = 0

@@ -172,9 +172,7 @@ def test_a_role_that_cannot_be_assumed_is_an_account_access_error(bsm: BotoSesMa
     "code",
     ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"],
 )
-def test_sts_throttling_is_retried_with_exponential_backoff(
-    bsm: BotoSesManager, code: str
-) -> None:
+def test_sts_throttling_is_retried_with_exponential_backoff(bsm: BotoSesManager, code: str) -> None:
     spy = AssumeRoleSpy(bsm)
     spy.fail[OTHERS[0]] = [code, code, code]
     slept: list[float] = []
