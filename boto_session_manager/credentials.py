@@ -408,16 +408,17 @@ def install_refresh_and_retry(events: Any, credentials: AutoRefreshCredentials) 
         if request is not None:
             request.context[_GENERATION_KEY] = credentials.generation
 
-    def retry(
-        response: Any = None, attempts: int = 1, request_dict: Any = None, **_: Any
-    ) -> float | None:
-        if attempts > 1 or not response or len(response) < 2 or not response[1]:
+    def retry(response: Any = None, request_dict: Any = None, **_: Any) -> float | None:
+        if not response or len(response) < 2 or not response[1]:
             return None
         code = response[1].get("Error", {}).get("Code")
-        if code not in EXPIRED_CODES:
-            return None
-        logger.info("the service answered %s; refreshing the credentials and retrying once", code)
         context = (request_dict or {}).get("context", {})
+        # Once per call, whichever attempt meets it: the first attempt may
+        # have been throttled or dropped before the token was refused.
+        if code not in EXPIRED_CODES or context.get(_REFRESHED_KEY):
+            return None
+        context[_REFRESHED_KEY] = True
+        logger.info("the service answered %s; refreshing the credentials and retrying once", code)
         credentials.refresh_after_rejection(context.get(_GENERATION_KEY))
         return 0.0
 
@@ -426,3 +427,4 @@ def install_refresh_and_retry(events: Any, credentials: AutoRefreshCredentials) 
 
 
 _GENERATION_KEY = "boto_session_manager_credential_generation"
+_REFRESHED_KEY = "boto_session_manager_refreshed_after_rejection"
