@@ -37,6 +37,7 @@ from botocore.config import Config
 
 from . import credentials as _creds
 from ._clients import AwsServiceEnum, ClientProperties
+from ._transport import guard_client, guard_resource
 from .arn import parse_arn
 from .awscli import credentials_environment, patched_environ
 from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
@@ -325,7 +326,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         )  # fmt: skip
         session: Any = self.boto_ses  # the stubs' overloads want a literal service name
         return self._cached(  # type: ignore[no-any-return]
-            self._clients, key, lambda: session.client(service_name, **kwargs)
+            self._clients, key, lambda: guard_client(session.client(service_name, **kwargs))
         )
 
     def get_resource(
@@ -375,7 +376,9 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
         )  # fmt: skip
         session: Any = self.boto_ses
-        return self._cached(self._resources, key, lambda: session.resource(service_name, **kwargs))
+        return self._cached(
+            self._resources, key, lambda: guard_resource(session.resource(service_name, **kwargs))
+        )
 
     def clear_cache(self) -> None:
         """Forget the session, clients, resources, identity and account alias.
