@@ -314,3 +314,37 @@ def test_account_managers_are_released_and_memory_stays_flat(bsm: BotoSesManager
     assert peak[0] <= 40  # bounded by in-flight work (plus not-yet-collected cycles)
     # Plain boto3 costs ~15 MB per account: 200 more accounts would be ~3 GB.
     assert rss[300] - rss[100] < 40 * 2**20, (rss[300] - rss[100]) / 2**20
+
+
+def test_arguments_that_are_not_lists_are_refused(bsm: BotoSesManager) -> None:
+    with pytest.raises(InvalidAccountIdError, match="not one string"):
+        bsm.for_each_account(account_of, account_ids="111111111111")
+    with pytest.raises(ValueError, match="not one string"):
+        bsm.for_each_account(account_of, account_ids=OTHERS, regions="us-east-1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_workers"):
+        bsm.for_each_account(account_of, account_ids=OTHERS, max_workers=0)
+
+
+def test_no_regions_means_no_work(bsm: BotoSesManager) -> None:
+    assert bsm.for_each_account(account_of, account_ids=OTHERS, regions=[]).results == {}
+
+
+def test_timeout_reports_accounts_not_started_and_calls_progress(bsm: BotoSesManager) -> None:
+    release = threading.Event()
+    seen: list[Progress] = []
+    try:
+        run = bsm.for_each_account(
+            lambda b: release.wait(10),
+            account_ids=OTHERS,
+            max_workers=1,
+            max_in_flight=1,
+            timeout=0.5,
+            progress=seen.append,
+        )
+    finally:
+        release.set()
+
+    assert sorted(run.errors) == sorted(OTHERS)
+    assert all(isinstance(e, FanOutTimeoutError) for e in run.errors.values())
+    assert [p.done for p in seen] == [1, 2, 3]
+    assert {p.total for p in seen} == {3}

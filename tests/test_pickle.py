@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
 
 from boto_session_manager import BotoSesManager
@@ -168,3 +170,77 @@ def test_dask_local_cluster_runs_tasks_with_a_pickled_manager(
     with cluster, distributed.Client(cluster) as client:
         futures = client.map(_account_of, [bsm, assumed], pure=False)
         assert client.gather(futures, errors="raise") == [DEFAULT_ACCOUNT_ID, OTHER]
+
+
+def test_manager_on_a_callers_botocore_session_pickles_its_current_keys(aws: LocalAWS) -> None:
+    session = botocore.session.Session()
+    session.set_credentials("AKIACALLERSESSION000", "caller-secret")
+    bsm = BotoSesManager(
+        botocore_session=session,
+        region_name="us-east-1",
+        default_client_kwargs={"endpoint_url": aws.endpoint_url},
+    )
+
+    copy = roundtrip(bsm)
+
+    assert copy.botocore_session is None
+    assert copy.aws_access_key_id == "AKIACALLERSESSION000"
+    assert copy.aws_account_id == DEFAULT_ACCOUNT_ID
+
+
+def count_calls(client: Any, operation: str) -> list[str]:
+    calls: list[str] = []
+    client.meta.events.register(f"before-call.sts.{operation}", lambda **_: calls.append("x"))
+    return calls
+
+
+def test_refreshing_session_token_manager_refreshes_after_unpickling(
+    bsm: BotoSesManager, clock: FakeClock
+) -> None:
+    session = aws_manager_with_clock(bsm, clock).get_session_token(
+        duration_seconds=900, auto_refresh=True
+    )
+    session.get_frozen_credentials()
+
+    copy = roundtrip(session)
+    calls = count_calls(copy._origin.parent.get_client("sts"), "GetSessionToken")  # type: ignore[union-attr]
+    copy.get_frozen_credentials()
+    copy.clock.advance(800)  # type: ignore[attr-defined]
+    copy.get_frozen_credentials()
+
+    assert calls == ["x"]  # the carried keys first, then one refresh when due
+
+
+def test_refreshing_web_identity_manager_rereads_its_token_file(
+    bsm: BotoSesManager, clock: FakeClock, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("header.payload.signature")
+    root = aws_manager_with_clock(bsm, clock)
+    role = create_role(bsm, account_id=OTHER)
+    from_file = root.assume_role_with_web_identity(
+        role, web_identity_token_file=token_file, duration_seconds=900, auto_refresh=True
+    )
+    literal = root.assume_role_with_web_identity(
+        role, web_identity_token="header.payload.signature", duration_seconds=900, auto_refresh=True
+    )
+
+    copies = roundtrip(from_file), roundtrip(literal)
+    parent_sts = copies[0]._origin.parent.get_client("sts", unsigned=True)  # type: ignore[union-attr]
+    calls = count_calls(parent_sts, "AssumeRoleWithWebIdentity")
+    for copy in copies:
+        copy.get_frozen_credentials()
+        copy.clock.advance(800)  # type: ignore[attr-defined]
+
+    copies[0].get_frozen_credentials()
+    assert calls == ["x"]
+    with pytest.raises(UnpicklableRecipeError, match="web identity token"):
+        copies[1].get_frozen_credentials()
+
+
+def test_state_from_another_version_is_refused(bsm: BotoSesManager) -> None:
+    state = bsm.__getstate__()
+    blank = BotoSesManager.__new__(BotoSesManager)
+
+    with pytest.raises(UnpicklableRecipeError, match="state version 99"):
+        blank.__setstate__(dict(state, version=99))
