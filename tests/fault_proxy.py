@@ -186,6 +186,11 @@ class FaultProxy:
         with self._lock:
             return self._count
 
+    @property
+    def serving(self) -> bool:
+        """True while the server thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
     def add(self, fault: str, **options: Any) -> Rule:
         """Add a rule (see :class:`Rule`) and return it (its counters are live)."""
         rule = Rule(fault, **options)

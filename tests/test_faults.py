@@ -126,6 +126,7 @@ def test_proxy_is_bounded_and_refuses_unknown_faults(aws: LocalAWS) -> None:
         with pytest.raises(ClientError, match="FaultProxyLimitExceeded"):
             sts.get_caller_identity()
     assert proxy.requests == 3
+    assert not proxy.serving  # stopped: the server thread has ended
 
 
 def test_a_body_cut_short_is_a_retryable_connection_error_not_a_result(
