@@ -51,6 +51,7 @@ from botocore.credentials import (
 )
 
 from .exceptions import BotoSessionManagerError, NoCredentialsError
+from .identity import CallerIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +101,30 @@ class TemporaryCredentials:
     secret_access_key: str = attrs.field(repr=False)
     session_token: str | None = attrs.field(default=None, repr=False)
     expiration: datetime | None = None
+    assumed_role_arn: str | None = None
+    assumed_role_id: str | None = None
 
     @classmethod
     def from_sts(cls, response: Mapping[str, Any]) -> TemporaryCredentials:
         """Build from an STS response (``AssumeRole``, ``GetSessionToken`` ...)."""
         creds = response["Credentials"]
+        user = response.get("AssumedRoleUser") or {}
         return cls(
             access_key_id=creds["AccessKeyId"],
             secret_access_key=creds["SecretAccessKey"],
             session_token=creds.get("SessionToken"),
             expiration=as_utc(creds["Expiration"]),
+            assumed_role_arn=user.get("Arn"),
+            assumed_role_id=user.get("AssumedRoleId"),
         )
+
+    def caller_identity(self) -> CallerIdentity | None:
+        """Who these credentials are, when STS said so (role assumptions do)."""
+        arn, user_id = self.assumed_role_arn, self.assumed_role_id
+        parts = (arn or "").split(":")
+        if not arn or not user_id or len(parts) < 6 or not parts[4]:
+            return None
+        return CallerIdentity(account=parts[4], user_id=user_id, arn=arn)
 
     def to_botocore_metadata(self) -> dict[str, Any]:
         """The dict botocore's refreshable credentials expect from a refresh."""

@@ -21,7 +21,13 @@ working for code that does not know this library::
     │   └── TableNotFoundError
     ├── TransformError               (ValueError)   a value could not be decoded as asked
     ├── BatchWriteError              (RuntimeError) items left unwritten after every retry
-    ├── FanOutError                  (RuntimeError)
+    ├── FanOutError                  (RuntimeError) a multi-account run cannot start
+    │   ├── AccountAccessError                      the role cannot be assumed (fanout)
+    │   └── FanOutTimeoutError       (TimeoutError) (fanout)
+    ├── InvalidAccountIdError        (ValueError)   not a 12-digit account id (fanout)
+    ├── UnpicklableRecipeError       (RuntimeError) a recipe that cannot travel (_pickling)
+    ├── SharingError                 (RuntimeError) botocore changed under us (sharing)
+    ├── BotocoreCompatibilityError   (RuntimeError) botocore changed under us (credentials)
     └── DuplicateNameError           (ValueError)   several resources share one Name tag
 
 No message ever contains a secret key, session token or secret value: messages

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -156,8 +156,8 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
     _origin: _Origin | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _session: boto3.session.Session | None = attrs.field(default=None, init=False, repr=False)
-    _clients: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
-    _resources: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, init=False, repr=False)
+    _clients: dict[Hashable, Any] = attrs.field(factory=dict, init=False, repr=False)
+    _resources: dict[Hashable, Any] = attrs.field(factory=dict, init=False, repr=False)
     _identity: CallerIdentity | None = attrs.field(default=None, init=False, repr=False)
     _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
     _helper_cache: TTLCache = attrs.field(factory=TTLCache, init=False, repr=False)
@@ -260,9 +260,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             kwargs["config"] = base.merge(unsigned_config) if base is not None else unsigned_config
         return kwargs
 
-    def _cached(
-        self, cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Callable[[], T]
-    ) -> T:
+    def _cached(self, cache: dict[Hashable, Any], key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
             found = cache.get(key)
             if found is None:
@@ -304,19 +302,34 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             assert s3 is bsm.get_client("s3")
             s3_eu = bsm.get_client("s3", region_name="eu-west-1")   # another client
         """
-        key = (
-            service_name,
-            region_name,
-            api_version,
-            use_ssl,
-            verify,
-            endpoint_url,
-            aws_access_key_id,
-            aws_secret_access_key,
-            aws_session_token,
-            None if config is None else _config_key(config),
-            unsigned,
-        )
+        key: Hashable
+        if (
+            region_name is None
+            and api_version is None
+            and use_ssl is True
+            and verify is None
+            and endpoint_url is None
+            and aws_access_key_id is None
+            and aws_secret_access_key is None
+            and aws_session_token is None
+            and config is None
+            and not unsigned
+        ):
+            key = service_name  # the common call (and every *_client property): no tuple
+        else:
+            key = (
+                service_name,
+                region_name,
+                api_version,
+                use_ssl,
+                verify,
+                endpoint_url,
+                aws_access_key_id,
+                aws_secret_access_key,
+                aws_session_token,
+                None if config is None else _config_key(config),
+                unsigned,
+            )
         client = self._clients.get(key)
         if client is not None:
             return client  # type: ignore[no-any-return]
@@ -660,17 +673,25 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
         origin: _Origin,
     ) -> BotoSesManager:
         region = region_name or self.region_name or self.aws_region
+        first: list[TemporaryCredentials] = []
+
+        def fetch_and_keep_first() -> TemporaryCredentials:
+            fresh = fetch()
+            if not first:
+                first.append(fresh)
+            return fresh
+
         if auto_refresh:
             derived = type(self)(
                 region_name=region,
                 default_client_kwargs=self.default_client_kwargs,
                 clock=self.clock,
             )
-            live = AutoRefreshCredentials(fetch, method=method, clock=self.clock)
+            live = AutoRefreshCredentials(fetch_and_keep_first, method=method, clock=self.clock)
             live.get_frozen_credentials()  # fail now, not at the first API call
             derived._credentials = live
         else:
-            fresh = fetch()
+            fresh = fetch_and_keep_first()
             derived = type(self)(
                 aws_access_key_id=fresh.access_key_id,
                 aws_secret_access_key=fresh.secret_access_key,
@@ -681,6 +702,8 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
                 clock=self.clock,
             )
         derived._origin = origin
+        # STS already said who the role session is: no GetCallerIdentity needed.
+        derived._identity = first[0].caller_identity() if first else None
         return derived
 
     def assume_role(

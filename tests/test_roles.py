@@ -227,3 +227,18 @@ def test_assume_role_failure_surfaces_at_assume_time(aws: LocalAWS) -> None:
     with pytest.raises(ClientError, match="AccessDenied"):
         bsm.assume_role("arn:aws:iam::111122223333:role/nope", auto_refresh=True)
     assert len(seen) == 1
+
+
+def test_assumed_identity_comes_from_sts_without_get_caller_identity(bsm: BotoSesManager) -> None:
+    arn = create_role(bsm, account_id=OTHER)
+    for auto_refresh in (False, True):
+        role = bsm.assume_role(arn, role_session_name="known", auto_refresh=auto_refresh)
+        calls: list[int] = []
+        role.get_client("sts").meta.events.register(
+            "before-call.sts.GetCallerIdentity", lambda **kw: calls.append(1)
+        )
+        assert role.aws_account_id == OTHER
+        assert role.principal_arn == f"arn:aws:sts::{OTHER}:assumed-role/test-role/known"
+        assert role.aws_account_user_id.endswith(":known")
+        assert calls == []
+        assert role.check_credentials().arn == role.principal_arn  # the real call agrees
