@@ -175,7 +175,7 @@ def _seeded(
 
 def restore_manager(bsm: BotoSesManager, state: Mapping[str, Any]) -> None:
     """Initialise the blank ``bsm`` (made by pickle) from :func:`manager_state`'s dict."""
-    from .manager import _Origin
+    from .roles import Origin
 
     version = state.get("version")
     if version != _STATE_VERSION:
@@ -202,7 +202,7 @@ def restore_manager(bsm: BotoSesManager, state: Mapping[str, Any]) -> None:
             method=refresh["method"],
             clock=bsm.clock,
         )
-    bsm._origin = _Origin(
+    bsm._origin = Origin(
         kind=origin["kind"],
         parent=parent,
         params=origin["params"],

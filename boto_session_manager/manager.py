@@ -38,11 +38,10 @@ from botocore.config import Config
 from . import credentials as _creds
 from ._clients import AwsServiceEnum, ClientProperties
 from ._transport import guard_client, guard_resource
-from .arn import parse_arn
 from .awscli import credentials_environment, patched_environ
-from .credentials import AutoRefreshCredentials, Clock, MfaToken, TemporaryCredentials, utc_now
-from .exceptions import InvalidArnError
+from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, utc_now
 from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
+from .roles import Origin, RoleMethods
 from .services import ServiceHelpers
 from .services._cache import TTLCache
 from .sharing import new_botocore_session
@@ -71,7 +70,6 @@ PATH_DEFAULT_SNAPSHOT = default_snapshot_path()
 
 _NOT_FETCHED: Any = object()
 _SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})
-_MIN_DURATION, _MAX_DURATION = 900, 43200
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
@@ -94,18 +92,8 @@ def _config_key(config: Config) -> str:
     return repr(sorted(vars(config).items(), key=lambda item: item[0]))
 
 
-@attrs.frozen
-class _Origin:
-    """How a derived manager's credentials were obtained (its recipe)."""
-
-    kind: str
-    parent: BotoSesManager
-    params: Mapping[str, Any]
-    auto_refresh: bool
-
-
 @attrs.define(kw_only=True, eq=False)
-class BotoSesManager(ClientProperties, ServiceHelpers):
+class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     """A boto3 session with cached clients, identity, roles and expiry.
 
     Every argument is optional; with none, the standard boto3 credential chain
@@ -153,7 +141,7 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
     clock: Clock = attrs.field(default=utc_now, repr=False)
 
     _credentials: Credentials | None = attrs.field(default=None, init=False, repr=False)
-    _origin: _Origin | None = attrs.field(default=None, init=False, repr=False)
+    _origin: Origin | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _session: boto3.session.Session | None = attrs.field(default=None, init=False, repr=False)
     _clients: dict[Hashable, Any] = attrs.field(factory=dict, init=False, repr=False)
@@ -661,17 +649,19 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
             return False
         return expiry - timedelta(seconds=delta) <= self.clock()
 
-    # -------------------------------------------------------------------- roles
+    # ---------------------------------------------------------- derived managers
 
     def _derive(
         self,
         *,
         fetch: Callable[[], TemporaryCredentials],
         method: str,
+        kind: str,
+        params: Mapping[str, Any],
         auto_refresh: bool,
         region_name: str | None,
-        origin: _Origin,
     ) -> BotoSesManager:
+        """A manager on credentials from ``fetch``, remembering how they were made."""
         region = region_name or self.region_name or self.aws_region
         first: list[TemporaryCredentials] = []
 
@@ -701,256 +691,10 @@ class BotoSesManager(ClientProperties, ServiceHelpers):
                 default_client_kwargs=self.default_client_kwargs,
                 clock=self.clock,
             )
-        derived._origin = origin
+        derived._origin = Origin(kind=kind, parent=self, params=params, auto_refresh=auto_refresh)
         # STS already said who the role session is: no GetCallerIdentity needed.
         derived._identity = first[0].caller_identity() if first else None
         return derived
-
-    def assume_role(
-        self,
-        role_arn: str,
-        role_session_name: str | None = None,
-        duration_seconds: int = 3600,
-        tags: list[dict[str, str]] | None = None,
-        transitive_tag_keys: list[str] | None = None,
-        external_id: str | None = None,
-        mfa_serial_number: str | None = None,
-        mfa_token: MfaToken | None = None,
-        source_identity: str | None = None,
-        region_name: str | None = None,
-        auto_refresh: bool = False,
-        policy: str | Mapping[str, Any] | None = None,
-        policy_arns: list[str] | None = None,
-        cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
-        """Assume an IAM role and return a manager for it.
-
-        The new manager keeps this one's ``default_client_kwargs`` and region
-        (unless ``region_name`` is given), and its STS calls go through this
-        manager's cached STS client, so endpoints and role chains work.
-
-        Args:
-            role_arn: ``arn:PARTITION:iam::ACCOUNT:role/NAME``; checked before
-                any network call.
-            role_session_name: defaults to a unique ``bsm-...`` name.
-            duration_seconds: 900 to 43200.
-            tags, transitive_tag_keys, external_id, source_identity: as STS.
-            mfa_serial_number: the MFA device, when the role requires MFA.
-            mfa_token: the code, or a callable returning a fresh code (asked
-                again at each refresh).
-            region_name: region of the new manager.
-            auto_refresh: re-assume the role before the credentials expire,
-                for the life of the manager; clients made before a refresh
-                keep working.
-            policy: a session policy (JSON string or dict).
-            policy_arns: managed policy ARNs limiting the session.
-            cache_dir: keep the credentials in this directory (see
-                :mod:`boto_session_manager.cache`) so other processes and
-                later runs reuse them until they near expiry.
-
-        Raises:
-            InvalidArnError: ``role_arn`` is not an IAM role ARN.
-            ValueError: ``duration_seconds`` is out of range.
-            botocore.exceptions.ClientError: STS refused (e.g. AccessDenied).
-
-        Thread safety: safe; a refreshing manager refreshes once even when
-        many threads find it due at the same time.
-
-        Example::
-
-            prod = bsm.assume_role(
-                "arn:aws:iam::111122223333:role/deploy",
-                duration_seconds=900,
-                auto_refresh=True,
-            )
-            prod.s3_client.list_buckets()
-        """
-        _check_role_arn(role_arn)
-        _check_duration(duration_seconds)
-        if policy is not None and not isinstance(policy, str):
-            policy = json.dumps(policy)
-        params = _creds.assume_role_params(
-            role_arn=role_arn,
-            role_session_name=role_session_name or _creds.default_role_session_name(),
-            duration_seconds=duration_seconds,
-            tags=tags,
-            transitive_tag_keys=transitive_tag_keys,
-            external_id=external_id,
-            mfa_serial_number=mfa_serial_number,
-            source_identity=source_identity,
-            policy=policy,
-            policy_arns=policy_arns,
-        )
-        fetch = _creds.assume_role_fetcher(lambda: self.get_client("sts"), params, mfa_token)
-        return self._derive(
-            fetch=self._maybe_cached(cache_dir, "AssumeRole", params, role_session_name, fetch),
-            method="assume-role",
-            auto_refresh=auto_refresh,
-            region_name=region_name,
-            origin=_Origin(
-                kind="assume-role", parent=self, params=params, auto_refresh=auto_refresh
-            ),
-        )
-
-    def get_session_token(
-        self,
-        duration_seconds: int = 43200,
-        mfa_serial_number: str | None = None,
-        mfa_token: MfaToken | None = None,
-        *,
-        auto_refresh: bool = False,
-        cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
-        """Open an STS session (an MFA session when a device is given).
-
-        Roles assumed from the returned manager need no MFA code again: the
-        session itself is MFA-authenticated.
-
-        Args:
-            duration_seconds: 900 to 129600 (STS's own default: 43200).
-            mfa_serial_number: the MFA device ARN (or serial of a hardware token).
-            mfa_token: the code, or a callable returning a fresh one (asked
-                again only when STS is called again).
-            auto_refresh: open a new session before this one expires (a
-                callable ``mfa_token`` is asked for a new code then).
-            cache_dir: reuse the session across processes and runs until it
-                nears expiry (no new MFA code needed meanwhile).
-
-        Example::
-
-            mfa = bsm.get_session_token(
-                mfa_serial_number="arn:aws:iam::123456789012:mfa/alice",
-                mfa_token=lambda: input("MFA code: "),
-                cache_dir="~/.cache/bsm",
-            )
-            admin = mfa.assume_role("arn:aws:iam::111122223333:role/admin")
-        """
-        _check_duration(duration_seconds, maximum=129600)
-        params: dict[str, Any] = {"DurationSeconds": duration_seconds}
-        if mfa_serial_number is not None:
-            params["SerialNumber"] = mfa_serial_number
-        fetch = _creds.session_token_fetcher(lambda: self.get_client("sts"), params, mfa_token)
-        return self._derive(
-            fetch=self._maybe_cached(cache_dir, "GetSessionToken", params, None, fetch),
-            method="session-token",
-            auto_refresh=auto_refresh,
-            region_name=None,
-            origin=_Origin(
-                kind="session-token", parent=self, params=params, auto_refresh=auto_refresh
-            ),
-        )
-
-    def assume_role_with_web_identity(
-        self,
-        role_arn: str,
-        web_identity_token: str | None = None,
-        web_identity_token_file: PathLike | None = None,
-        role_session_name: str | None = None,
-        duration_seconds: int = 3600,
-        auto_refresh: bool = False,
-        *,
-        region_name: str | None = None,
-        policy: str | Mapping[str, Any] | None = None,
-        policy_arns: list[str] | None = None,
-        cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
-        """Assume a role with an OpenID Connect token (CI OIDC: GitHub Actions, GitLab).
-
-        The STS call is unsigned: this manager needs no credentials of its
-        own, only a region (and endpoint settings, which are inherited).
-
-        Args:
-            role_arn: the role trusting the identity provider.
-            web_identity_token: the token itself, or
-            web_identity_token_file: a file holding it, read again at every
-                refresh (CI systems rotate it in place).
-            role_session_name: defaults to a unique ``bsm-...`` name.
-            duration_seconds: 900 to 43200.
-            auto_refresh: assume again before the credentials expire.
-            region_name, policy, policy_arns, cache_dir: as :meth:`assume_role`.
-
-        Raises:
-            InvalidArnError: ``role_arn`` is not an IAM role ARN.
-            ValueError: neither or both of the token and the token file.
-
-        Example::
-
-            bsm = BotoSesManager(region_name="us-east-1")
-            ci = bsm.assume_role_with_web_identity(
-                "arn:aws:iam::111122223333:role/github-deploy",
-                web_identity_token_file=os.environ["AWS_WEB_IDENTITY_TOKEN_FILE"],
-                auto_refresh=True,
-            )
-        """
-        _check_role_arn(role_arn)
-        _check_duration(duration_seconds)
-        if (web_identity_token is None) == (web_identity_token_file is None):
-            msg = "give exactly one of web_identity_token and web_identity_token_file"
-            raise ValueError(msg)
-        if policy is not None and not isinstance(policy, str):
-            policy = json.dumps(policy)
-        params = _creds.assume_role_params(
-            role_arn=role_arn,
-            role_session_name=role_session_name or _creds.default_role_session_name(),
-            duration_seconds=duration_seconds,
-            tags=None,
-            transitive_tag_keys=None,
-            external_id=None,
-            mfa_serial_number=None,
-            source_identity=None,
-            policy=policy,
-            policy_arns=policy_arns,
-        )
-        token_file = None if web_identity_token_file is None else str(web_identity_token_file)
-        fetch = _creds.web_identity_fetcher(
-            lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
-        )
-        return self._derive(
-            fetch=self._maybe_cached(
-                cache_dir, "AssumeRoleWithWebIdentity", params, role_session_name, fetch
-            ),
-            method="assume-role-with-web-identity",
-            auto_refresh=auto_refresh,
-            region_name=region_name,
-            origin=_Origin(
-                kind="web-identity",
-                parent=self,
-                params=dict(params, WebIdentityTokenFile=token_file),
-                auto_refresh=auto_refresh,
-            ),
-        )
-
-    def _maybe_cached(
-        self,
-        cache_dir: PathLike | None,
-        operation: str,
-        params: Mapping[str, Any],
-        given_session_name: str | None,
-        fetch: Callable[[], TemporaryCredentials],
-    ) -> Callable[[], TemporaryCredentials]:
-        """``fetch`` behind the credential file cache when ``cache_dir`` is given."""
-        if cache_dir is None:
-            return fetch
-        from .cache import cached_fetcher
-
-        material = dict(params, operation=operation, source=self._cache_identity())
-        if given_session_name is None:
-            # A generated session name differs per run; it must not defeat the cache.
-            material.pop("RoleSessionName", None)
-        client_kwargs = self.default_client_kwargs or {}
-        material["endpoint_url"] = client_kwargs.get("endpoint_url")
-        material["region"] = self.region_name or self.aws_region
-        return cached_fetcher(cache_dir, material, fetch, clock=self.clock)
-
-    def _cache_identity(self) -> str:
-        """Who the source credentials are, without a network call or a secret."""
-        if self._origin is not None:
-            return f"{self._origin.kind}:{self._origin.params.get('RoleArn', '')}:" + (
-                self._origin.parent._cache_identity()
-            )
-        if self.aws_access_key_id:
-            return f"key:{self.aws_access_key_id}"
-        return f"profile:{self.profile_name or 'default-chain'}"
 
     # --------------------------------------------------------- command-line, IAM
 
@@ -1191,23 +935,3 @@ def ignore_environment_profile(botocore_session: Any) -> None:
     profile that does not exist on this machine must not break every client.
     """
     botocore_session.session_var_map["profile"] = (None, None, None, None)
-
-
-def _check_role_arn(role_arn: str) -> None:
-    arn = parse_arn(role_arn)
-    if arn.service != "iam" or arn.resource_type != "role" or not arn.account:
-        msg = f"not an IAM role ARN (expected arn:aws:iam::ACCOUNT:role/NAME): {role_arn!r}"
-        raise InvalidArnError(msg)
-
-
-def _check_duration(duration_seconds: int, maximum: int = _MAX_DURATION) -> None:
-    if (
-        isinstance(duration_seconds, bool)
-        or not isinstance(duration_seconds, int)
-        or not _MIN_DURATION <= duration_seconds <= maximum
-    ):
-        msg = (
-            f"duration_seconds must be an integer from {_MIN_DURATION} to {maximum}, "
-            f"got {duration_seconds!r}"
-        )
-        raise ValueError(msg)

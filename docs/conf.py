@@ -28,7 +28,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(botocore|boto3|attrs|argparse|concurrent|datetime|os|pathlib|typing|collections)\..*"),
     (r"py:.*", r"(BaseClient|Config|Credentials|ReadOnlyCredentials|Session|PathLike|Clock|MfaToken|T|Any|Callable|Iterator|Mapping|Sequence|MutableMapping|datetime|Path|Namespace|ArgumentParser|TemporaryCredentials|_Origin)"),
-    (r"py:class", r".*\.(T|_Origin|_DefaultSessionSwitch)"),
+    (r"py:class", r".*\.?(T|_Origin|_Source|_DefaultSessionSwitch)"),
     (r"py:.*", r"tempfile\..*"),
 ]
 html_theme = "alabaster"

@@ -278,7 +278,7 @@ def test_auto_refresh_role_survives_throttling_and_an_expired_token(
 
     role = bsm.assume_role(arn, auto_refresh=True)
     first_key = role.get_frozen_credentials().access_key
-    assert role.aws_account_id == OTHER  # ExpiredToken: one forced refresh, then a retry
+    assert role.check_credentials().account == OTHER  # ExpiredToken: one refresh, one retry
     assert len(assume_calls) == 2
     assert role.get_frozen_credentials().access_key != first_key
 
@@ -302,7 +302,7 @@ def test_expired_token_after_a_throttled_attempt_still_refreshes(
     proxy.add("throttle", times=1, where=temporary_key)
     proxy.add("expired_token", times=1, where=temporary_key)
 
-    assert role.aws_account_id == OTHER
+    assert role.check_credentials().account == OTHER
     assert len(assume_calls) == 2
     assert proxy.injected == Counter({"throttle": 1, "expired_token": 1})
 
@@ -339,7 +339,8 @@ def test_for_each_account_completes_every_account_under_sts_throttling(
     waits: list[float] = []
 
     def audit(account_bsm: BotoSesManager) -> tuple[str, list[Any]]:
-        return account_bsm.aws_account_id, account_bsm.get_client("s3").list_buckets()["Buckets"]
+        account = account_bsm.check_credentials().account  # a real STS call per account
+        return account, account_bsm.get_client("s3").list_buckets()["Buckets"]
 
     run = bsm.for_each_account(
         audit,

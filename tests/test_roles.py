@@ -235,7 +235,7 @@ def test_assumed_identity_comes_from_sts_without_get_caller_identity(bsm: BotoSe
         role = bsm.assume_role(arn, role_session_name="known", auto_refresh=auto_refresh)
         calls: list[int] = []
         role.get_client("sts").meta.events.register(
-            "before-call.sts.GetCallerIdentity", lambda **kw: calls.append(1)
+            "before-call.sts.GetCallerIdentity", lambda calls=calls, **kw: calls.append(1)
         )
         assert role.aws_account_id == OTHER
         assert role.principal_arn == f"arn:aws:sts::{OTHER}:assumed-role/test-role/known"
