@@ -110,7 +110,7 @@ def deserialize(value: Mapping[str, Any]) -> dict[str, Any]:
 class DynamoDBTable:
     """One DynamoDB table, with Python values in and out.
 
-    Create it with :meth:`~boto_session_manager.services.ServiceHelpers.dynamodb_table`
+    Create it with :meth:`~boto_session_manager.BotoSesManager.dynamodb_table`
     or directly from a client. Nothing is fetched until the first call, so a
     missing table is reported by the first operation.
 

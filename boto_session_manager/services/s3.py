@@ -1,7 +1,7 @@
 """S3: list a bucket lazily, every page, common prefixes included.
 
 :func:`list_objects` takes an ``s3`` client;
-:meth:`~boto_session_manager.services.ServiceHelpers.s3_list_objects` is the manager's
+:meth:`~boto_session_manager.BotoSesManager.s3_list_objects` is the manager's
 method.
 
 Thread safety: the function keeps no state and botocore clients are thread

@@ -2,8 +2,8 @@
 
 Functions take a ``secretsmanager`` client, so they work with any client;
 :class:`~boto_session_manager.BotoSesManager` exposes them as
-:meth:`~boto_session_manager.services.ServiceHelpers.get_secret` and
-:meth:`~boto_session_manager.services.ServiceHelpers.set_secret`, with caching.
+:meth:`~boto_session_manager.BotoSesManager.get_secret` and
+:meth:`~boto_session_manager.BotoSesManager.set_secret`, with caching.
 
 No secret value ever reaches a log, a repr or an exception message: errors
 name the secret, not its content.

@@ -1,8 +1,8 @@
 """Resource Groups Tagging API: every tagged resource, and resources by Name tag.
 
 Functions take a ``resourcegroupstaggingapi`` client; the manager exposes
-them as :meth:`~boto_session_manager.services.ServiceHelpers.get_tagged_resources`
-and :meth:`~boto_session_manager.services.ServiceHelpers.get_named_resources`.
+them as :meth:`~boto_session_manager.BotoSesManager.get_tagged_resources`
+and :meth:`~boto_session_manager.BotoSesManager.get_named_resources`.
 
 Thread safety: the functions keep no state and botocore clients are thread
 safe; each iterator belongs to the thread consuming it.
