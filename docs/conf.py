@@ -32,5 +32,6 @@ nitpick_ignore_regex = [
     (r"py:.*", r"tempfile\..*"),
 ]
 html_theme = "alabaster"
+html_theme_options = {"page_width": "1180px", "sidebar_width": "230px"}
 html_static_path: list[str] = []
 exclude_patterns = ["_build"]
