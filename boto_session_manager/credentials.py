@@ -297,13 +297,13 @@ def assume_role_params(
     role_arn: str,
     role_session_name: str,
     duration_seconds: int,
-    tags: list[dict[str, str]] | None,
-    transitive_tag_keys: list[str] | None,
-    external_id: str | None,
-    mfa_serial_number: str | None,
-    source_identity: str | None,
-    policy: str | None,
-    policy_arns: list[str] | None,
+    tags: list[dict[str, str]] | None = None,
+    transitive_tag_keys: list[str] | None = None,
+    external_id: str | None = None,
+    mfa_serial_number: str | None = None,
+    source_identity: str | None = None,
+    policy: str | None = None,
+    policy_arns: list[str] | None = None,
 ) -> dict[str, Any]:
     """The AssumeRole request, without the MFA code (asked at call time)."""
     params: dict[str, Any] = {

@@ -290,7 +290,6 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             assert s3 is bsm.get_client("s3")
             s3_eu = bsm.get_client("s3", region_name="eu-west-1")   # another client
         """
-        key: Hashable
         if (
             region_name is None
             and api_version is None
@@ -303,32 +302,18 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             and config is None
             and not unsigned
         ):
-            key = service_name  # the common call (and every *_client property): no tuple
+            # The common call (and every *_client property): keyed by the name alone.
+            client = self._clients.get(service_name)
+            if client is not None:
+                return client  # type: ignore[no-any-return]
+            key: Hashable = service_name
         else:
-            key = (
-                service_name,
-                region_name,
-                api_version,
-                use_ssl,
-                verify,
-                endpoint_url,
-                aws_access_key_id,
-                aws_secret_access_key,
-                aws_session_token,
-                None if config is None else _config_key(config),
-                unsigned,
-            )
-        client = self._clients.get(key)
-        if client is not None:
-            return client  # type: ignore[no-any-return]
-        kwargs = self._client_kwargs(
-            region_name, api_version, use_ssl, verify, endpoint_url,
-            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
+            key = None
+        return self._get_or_create(  # type: ignore[no-any-return]
+            "client", key, service_name, region_name, api_version, use_ssl, verify,
+            endpoint_url, aws_access_key_id, aws_secret_access_key, aws_session_token,
+            config, unsigned,
         )  # fmt: skip
-        session: Any = self.boto_ses  # the stubs' overloads want a literal service name
-        return self._cached(  # type: ignore[no-any-return]
-            self._clients, key, lambda: guard_client(session.client(service_name, **kwargs))
-        )
 
     def get_resource(
         self,
@@ -356,29 +341,50 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
             table = bsm.get_resource("dynamodb").Table("users")
         """
-        key = (
-            service_name,
-            region_name,
-            api_version,
-            use_ssl,
-            verify,
-            endpoint_url,
-            aws_access_key_id,
-            aws_secret_access_key,
-            aws_session_token,
-            None if config is None else _config_key(config),
-            unsigned,
-        )
-        resource = self._resources.get(key)
-        if resource is not None:
-            return resource
+        return self._get_or_create(
+            "resource", None, service_name, region_name, api_version, use_ssl, verify,
+            endpoint_url, aws_access_key_id, aws_secret_access_key, aws_session_token,
+            config, unsigned,
+        )  # fmt: skip
+
+    def _get_or_create(
+        self,
+        kind: str,
+        key: Hashable | None,
+        service_name: str,
+        region_name: str | None,
+        api_version: str | None,
+        use_ssl: bool,
+        verify: bool | str | None,
+        endpoint_url: str | None,
+        aws_access_key_id: str | None,
+        aws_secret_access_key: str | None,
+        aws_session_token: str | None,
+        config: Config | None,
+        unsigned: bool,
+    ) -> Any:
+        """The cached client or resource for these arguments, created once."""
+        cache = self._clients if kind == "client" else self._resources
+        if key is None:
+            key = (
+                service_name, region_name, api_version, use_ssl, verify, endpoint_url,
+                aws_access_key_id, aws_secret_access_key, aws_session_token,
+                None if config is None else _config_key(config), unsigned,
+            )  # fmt: skip
+            found = cache.get(key)
+            if found is not None:
+                return found
         kwargs = self._client_kwargs(
             region_name, api_version, use_ssl, verify, endpoint_url,
             aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
         )  # fmt: skip
-        session: Any = self.boto_ses
+        session: Any = self.boto_ses  # the stubs' overloads want a literal service name
+        if kind == "client":
+            return self._cached(
+                cache, key, lambda: guard_client(session.client(service_name, **kwargs))
+            )
         return self._cached(
-            self._resources, key, lambda: guard_resource(session.resource(service_name, **kwargs))
+            cache, key, lambda: guard_resource(session.resource(service_name, **kwargs))
         )
 
     def clear_cache(self) -> None:

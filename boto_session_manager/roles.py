@@ -142,21 +142,17 @@ class RoleMethods:
             )
             prod.s3_client.list_buckets()
         """
-        _check_role_arn(role_arn)
-        _check_duration(duration_seconds)
-        if policy is not None and not isinstance(policy, str):
-            policy = json.dumps(policy)
-        params = _creds.assume_role_params(
-            role_arn=role_arn,
-            role_session_name=role_session_name or _creds.default_role_session_name(),
-            duration_seconds=duration_seconds,
+        params = _role_request(
+            role_arn,
+            role_session_name,
+            duration_seconds,
+            policy,
+            policy_arns,
             tags=tags,
             transitive_tag_keys=transitive_tag_keys,
             external_id=external_id,
             mfa_serial_number=mfa_serial_number,
             source_identity=source_identity,
-            policy=policy,
-            policy_arns=policy_arns,
         )
         fetch = _creds.assume_role_fetcher(lambda: self.get_client("sts"), params, mfa_token)
         return self._derive(
@@ -257,25 +253,10 @@ class RoleMethods:
                 auto_refresh=True,
             )
         """
-        _check_role_arn(role_arn)
-        _check_duration(duration_seconds)
+        params = _role_request(role_arn, role_session_name, duration_seconds, policy, policy_arns)
         if (web_identity_token is None) == (web_identity_token_file is None):
             msg = "give exactly one of web_identity_token and web_identity_token_file"
             raise ValueError(msg)
-        if policy is not None and not isinstance(policy, str):
-            policy = json.dumps(policy)
-        params = _creds.assume_role_params(
-            role_arn=role_arn,
-            role_session_name=role_session_name or _creds.default_role_session_name(),
-            duration_seconds=duration_seconds,
-            tags=None,
-            transitive_tag_keys=None,
-            external_id=None,
-            mfa_serial_number=None,
-            source_identity=None,
-            policy=policy,
-            policy_arns=policy_arns,
-        )
         token_file = None if web_identity_token_file is None else str(web_identity_token_file)
         fetch = _creds.web_identity_fetcher(
             lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
@@ -322,6 +303,27 @@ class RoleMethods:
         if self.aws_access_key_id:
             return f"key:{self.aws_access_key_id}"
         return f"profile:{self.profile_name or 'default-chain'}"
+
+
+def _role_request(
+    role_arn: str,
+    role_session_name: str | None,
+    duration_seconds: int,
+    policy: str | Mapping[str, Any] | None,
+    policy_arns: list[str] | None,
+    **optional: Any,
+) -> dict[str, Any]:
+    """A checked AssumeRole request (ARN and duration validated before any call)."""
+    _check_role_arn(role_arn)
+    _check_duration(duration_seconds)
+    return _creds.assume_role_params(
+        role_arn=role_arn,
+        role_session_name=role_session_name or _creds.default_role_session_name(),
+        duration_seconds=duration_seconds,
+        policy=policy if policy is None or isinstance(policy, str) else json.dumps(policy),
+        policy_arns=policy_arns,
+        **optional,
+    )
 
 
 def _check_role_arn(role_arn: str) -> None:
