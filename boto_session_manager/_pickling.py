@@ -102,12 +102,12 @@ def manager_state(bsm: BotoSesManager) -> dict[str, Any]:
         }
         state["profile_name"] = None
     elif live is not None or bsm.botocore_session is not None:
-        frozen, expiry = bsm._frozen_with_expiry()
+        creds = bsm.current_credentials()
         state["keys"] = {
-            "aws_access_key_id": frozen.access_key,
-            "aws_secret_access_key": frozen.secret_key,
-            "aws_session_token": frozen.token,
-            "expiration_time": expiry,
+            "aws_access_key_id": creds.access_key_id,
+            "aws_secret_access_key": creds.secret_access_key,
+            "aws_session_token": creds.session_token,
+            "expiration_time": creds.expiration,
         }
         state["profile_name"] = None
     elif bsm.aws_access_key_id is not None:

@@ -19,9 +19,10 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from botocore.credentials import ReadOnlyCredentials
+if TYPE_CHECKING:
+    from .credentials import TemporaryCredentials
 
 _environ_lock = threading.RLock()
 
@@ -30,20 +31,21 @@ PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
 
 def credentials_environment(
-    credentials: ReadOnlyCredentials,
+    credentials: TemporaryCredentials,
     region: str | None,
-    expiration: datetime | None = None,
     *,
     include_expiration: bool = False,
 ) -> dict[str, str | None]:
     """The variables that make a child process use ``credentials``.
 
-    ``None`` means "remove this variable".
+    ``None`` means "remove this variable". With ``include_expiration``,
+    ``AWS_CREDENTIAL_EXPIRATION`` is set too (what ``bsm exec`` hands over).
     """
+    expiration = credentials.expiration
     env: dict[str, str | None] = {
-        "AWS_ACCESS_KEY_ID": credentials.access_key,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
-        "AWS_SESSION_TOKEN": credentials.token or None,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_SESSION_TOKEN": credentials.session_token or None,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
     }

@@ -174,8 +174,9 @@ def child_environment(bsm: BotoSesManager, args: argparse.Namespace) -> dict[str
     """The variables ``exec`` and ``env`` hand over (None = remove)."""
     from .awscli import credentials_environment
 
-    creds, expiry = bsm._frozen_with_expiry()
-    env = credentials_environment(creds, bsm.aws_region, expiry, include_expiration=True)
+    env = credentials_environment(
+        bsm.current_credentials(), bsm.aws_region, include_expiration=True
+    )
     endpoint = getattr(args, "endpoint_url", None)
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
@@ -297,16 +298,16 @@ def _github_env(args: argparse.Namespace, env: Mapping[str, str | None], out: IO
 
 
 def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
-    creds, expiry = bsm._frozen_with_expiry()
+    creds = bsm.current_credentials()
     document: dict[str, Any] = {
         "Version": 1,
-        "AccessKeyId": creds.access_key,
-        "SecretAccessKey": creds.secret_key,
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
     }
-    if creds.token:
-        document["SessionToken"] = creds.token
-    if expiry is not None:
-        document["Expiration"] = expiry.isoformat()
+    if creds.session_token:
+        document["SessionToken"] = creds.session_token
+    if creds.expiration is not None:
+        document["Expiration"] = creds.expiration.isoformat()
     out.write(json.dumps(document) + "\n")
     return 0
 

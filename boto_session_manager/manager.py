@@ -214,28 +214,10 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     # ------------------------------------------------------------ clients cache
 
     def _client_kwargs(
-        self,
-        region_name: str | None,
-        api_version: str | None,
-        use_ssl: bool,
-        verify: bool | str | None,
-        endpoint_url: str | None,
-        aws_access_key_id: str | None,
-        aws_secret_access_key: str | None,
-        aws_session_token: str | None,
-        config: Config | None,
-        unsigned: bool,
+        self, given: Mapping[str, Any], use_ssl: bool, config: Config | None, unsigned: bool
     ) -> dict[str, Any]:
+        """``default_client_kwargs`` with the call's own arguments merged over them."""
         kwargs = dict(self.default_client_kwargs or {})
-        given = {
-            "region_name": region_name,
-            "api_version": api_version,
-            "verify": verify,
-            "endpoint_url": endpoint_url,
-            "aws_access_key_id": aws_access_key_id,
-            "aws_secret_access_key": aws_secret_access_key,
-            "aws_session_token": aws_session_token,
-        }
         kwargs.update({k: v for k, v in given.items() if v is not None})
         if not use_ssl:
             kwargs["use_ssl"] = False
@@ -374,10 +356,16 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             found = cache.get(key)
             if found is not None:
                 return found
-        kwargs = self._client_kwargs(
-            region_name, api_version, use_ssl, verify, endpoint_url,
-            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
-        )  # fmt: skip
+        given = {
+            "region_name": region_name,
+            "api_version": api_version,
+            "verify": verify,
+            "endpoint_url": endpoint_url,
+            "aws_access_key_id": aws_access_key_id,
+            "aws_secret_access_key": aws_secret_access_key,
+            "aws_session_token": aws_session_token,
+        }
+        kwargs = self._client_kwargs(given, use_ssl, config, unsigned)
         session: Any = self.boto_ses  # the stubs' overloads want a literal service name
         if kind == "client":
             return self._cached(
@@ -618,16 +606,35 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         return _creds.frozen(self._live_credentials())
 
-    def _frozen_with_expiry(self) -> tuple[ReadOnlyCredentials, datetime | None]:
+    def current_credentials(self) -> TemporaryCredentials:
+        """The credentials in use now, keys and expiry as one consistent value.
+
+        A refreshing manager refreshes first when it is due; the keys and the
+        expiry always belong to the same set, even when a refresh happens
+        between the two reads.
+
+        Raises:
+            NoCredentialsError: the manager has no credentials at all.
+
+        Thread safety: safe from any thread.
+
+        Example::
+
+            creds = role.current_credentials()
+            print(creds.access_key_id, creds.expiration)   # the repr hides the secrets
+        """
         live = self._live_credentials()
         for _ in range(3):
             before = _creds.frozen(live)
             expiry = _creds.current_expiry(live)
             if _creds.frozen(live) == before:
                 break
-        if expiry is None:
-            expiry = self.expiration_time
-        return before, expiry
+        return TemporaryCredentials(
+            access_key_id=before.access_key or "",
+            secret_access_key=before.secret_key or "",
+            session_token=before.token or None,
+            expiration=expiry or self.expiration_time,
+        )
 
     @property
     def credential_expiration(self) -> datetime | None:
@@ -636,7 +643,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         For a refreshing manager this is the expiry of the current set, which
         moves forward at each refresh.
         """
-        return self._frozen_with_expiry()[1]
+        return self.current_credentials().expiration
 
     def is_expired(self, delta: int = 0) -> bool:
         """True when the credentials expire within ``delta`` seconds from now.
@@ -759,8 +766,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             with bsm.awscli():
                 subprocess.run(["aws", "sts", "get-caller-identity"], check=True)
         """
-        frozen_creds = self.get_frozen_credentials()
-        env = credentials_environment(frozen_creds, self.aws_region)
+        env = credentials_environment(self.current_credentials(), self.aws_region)
         with patched_environ(env):
             yield self
 
@@ -777,16 +783,16 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             snapshot = bsm.to_snapshot()
             same = BotoSesManager.from_snapshot(snapshot)
         """
-        frozen_creds, expiry = self._frozen_with_expiry()
+        creds = self.current_credentials()
         snapshot: dict[str, Any] = {
             "region_name": self.aws_region,
-            "aws_access_key_id": frozen_creds.access_key,
-            "aws_secret_access_key": frozen_creds.secret_key,
+            "aws_access_key_id": creds.access_key_id,
+            "aws_secret_access_key": creds.secret_access_key,
         }
-        if frozen_creds.token:
-            snapshot["aws_session_token"] = frozen_creds.token
-        if expiry is not None:
-            snapshot["expiration_time"] = expiry.isoformat()
+        if creds.session_token:
+            snapshot["aws_session_token"] = creds.session_token
+        if creds.expiration is not None:
+            snapshot["expiration_time"] = creds.expiration.isoformat()
         return snapshot
 
     @classmethod
