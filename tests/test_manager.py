@@ -270,3 +270,16 @@ def test_explicit_keys_ignore_a_foreign_aws_profile(
     bsm = aws.manager()
     assert bsm.aws_account_id == DEFAULT_ACCOUNT_ID
     assert bsm.credential_source == "explicit-keys"
+
+
+def test_current_credentials_is_one_consistent_value(aws: LocalAWS) -> None:
+    expiry = datetime.now(timezone.utc) + timedelta(hours=1)
+    bsm = aws.manager(aws_session_token=TOKEN, expiration_time=expiry)
+    creds = bsm.current_credentials()
+    assert (creds.access_key_id, creds.secret_access_key, creds.session_token) == (
+        bsm.aws_access_key_id,
+        bsm.aws_secret_access_key,
+        TOKEN,
+    )
+    assert creds.expiration == expiry
+    assert TOKEN not in repr(creds)
