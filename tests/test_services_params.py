@@ -94,6 +94,23 @@ def test_get_parameter_caches_and_put_parameter_invalidates(bsm: BotoSesManager)
     assert [c["Name"] for c in calls] == ["/app/a"]
 
 
+def test_a_read_racing_put_parameter_never_caches_the_old_value(
+    bsm: BotoSesManager, ssm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bsm.put_parameter("/app/a", "old")
+    fetch = ssm.get_parameter
+
+    def fetch_then_someone_writes(**kwargs: Any) -> Any:
+        response = fetch(**kwargs)
+        monkeypatch.setattr(ssm, "get_parameter", fetch)
+        bsm.put_parameter("/app/a", "new")
+        return response
+
+    monkeypatch.setattr(ssm, "get_parameter", fetch_then_someone_writes)
+    assert bsm.get_parameter("/app/a", max_age=600) == "old"
+    assert bsm.get_parameter("/app/a", max_age=600) == "new"
+
+
 def test_get_parameter_force_fetch_and_max_age_zero_fetch(bsm: BotoSesManager, ssm: Any) -> None:
     bsm.put_parameter("/app/a", "1")
     bsm.get_parameter("/app/a", max_age=600)

@@ -238,9 +238,7 @@ def test_force_fetch_bypasses_the_cache(bsm: BotoSesManager, sm: Any) -> None:
     assert bsm.get_secret("s", max_age=600) == "v2"
 
 
-def test_set_secret_through_the_manager_invalidates_that_name(
-    bsm: BotoSesManager, sm: Any
-) -> None:
+def test_set_secret_through_the_manager_invalidates_that_name(bsm: BotoSesManager, sm: Any) -> None:
     bsm.set_secret("s", "v1")
     bsm.set_secret("other", "o1")
     assert bsm.get_secret("s", max_age=600) == "v1"
@@ -250,6 +248,37 @@ def test_set_secret_through_the_manager_invalidates_that_name(
     assert bsm.get_secret("s", max_age=600) == "v2"
     assert bsm.get_secret("other", max_age=600) == "o1"
     assert [c["SecretId"] for c in calls] == ["s"]
+
+
+def test_a_read_racing_a_write_never_caches_the_value_from_before_the_write(
+    bsm: BotoSesManager, sm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bsm.set_secret("s", "old")
+    fetch = sm.get_secret_value
+
+    def fetch_then_someone_writes(**kwargs: Any) -> Any:
+        response = fetch(**kwargs)  # the read got "old" ...
+        monkeypatch.setattr(sm, "get_secret_value", fetch)
+        bsm.set_secret("s", "new")  # ... then a write lands before it is cached
+        return response
+
+    monkeypatch.setattr(sm, "get_secret_value", fetch_then_someone_writes)
+    assert bsm.get_secret("s", max_age=600) == "old"
+    assert bsm.get_secret("s", max_age=600) == "new"
+
+
+def test_ttl_cache_put_skips_a_value_fetched_before_an_invalidation() -> None:
+    cache = TTLCache()
+    before = cache.generation
+    cache.invalidate(lambda key: False)  # even one that drops nothing
+    cache.put("k", "stale", 60, if_generation=before)
+    assert cache.get("k") is None
+    before = cache.generation
+    cache.clear()
+    cache.put("k", "stale", 60, if_generation=before)
+    assert cache.get("k") is None
+    cache.put("k", "fresh", 60, if_generation=cache.generation)
+    assert cache.get("k") == "fresh"
 
 
 def test_cache_key_includes_the_version(bsm: BotoSesManager, sm: Any) -> None:

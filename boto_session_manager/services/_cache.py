@@ -5,9 +5,16 @@ the decryption flag, the version ...). Each entry remembers when it was
 stored, so a reader can ask for a value no older than *its own* ``max_age``
 (``max_age=0`` means "always fetch"), whatever the writer's was.
 
-Thread safety: every method takes the cache's lock; two threads missing the
-same key at once may both fetch (the later value wins), which is harmless for
-reads and cheaper than holding a lock across a network call.
+Thread safety: every method takes the cache's lock, but no lock is held
+across a network call, so a read may fetch a value, then a write (elsewhere)
+replaces it and invalidates the cache, and only then the read stores what it
+fetched: the old value would be cached after the write. To prevent that the
+cache counts its invalidations (:attr:`TTLCache.generation`, bumped by
+:meth:`~TTLCache.invalidate` and :meth:`~TTLCache.clear`); a reader takes the
+generation before fetching and stores with ``put(..., if_generation=gen)``,
+which stores nothing if anything was invalidated meanwhile. Two threads
+missing the same key at once may both fetch (the later value wins); both
+fetched after any write the cache was told of, so either value is current.
 """
 
 from __future__ import annotations
@@ -30,6 +37,10 @@ class TTLCache:
         cache.put(("secret", "db"), "s3cr3t", max_age=60)
         cache.get(("secret", "db"))                 # "s3cr3t" for 60 s
         cache.get(("secret", "db"), max_age=5)      # only if stored < 5 s ago
+
+        gen = cache.generation                      # before fetching
+        value = fetch()
+        cache.put(key, value, 60, if_generation=gen)  # skipped if invalidated since
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -37,6 +48,13 @@ class TTLCache:
         self._lock = threading.Lock()
         # key -> (stored at, expires at, value)
         self._data: dict[Hashable, tuple[float, float, Any]] = {}
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """How many times :meth:`invalidate` or :meth:`clear` ran (read before fetching)."""
+        with self._lock:
+            return self._generation
 
     def __repr__(self) -> str:
         # Never show values: they may be secrets.
@@ -64,21 +82,36 @@ class TTLCache:
                 return default
             return value
 
-    def put(self, key: Hashable, value: Any, max_age: float) -> None:
-        """Keep ``value`` for ``max_age`` seconds (nothing is kept when <= 0)."""
+    def put(
+        self, key: Hashable, value: Any, max_age: float, *, if_generation: int | None = None
+    ) -> None:
+        """Keep ``value`` for ``max_age`` seconds (nothing is kept when <= 0).
+
+        Args:
+            key: the entry's key.
+            value: the value.
+            max_age: seconds to keep it.
+            if_generation: the :attr:`generation` read before ``value`` was
+                fetched; when anything was invalidated since, ``value`` may
+                predate a write and is not stored.
+        """
         if max_age <= 0:
             return
         with self._lock:
+            if if_generation is not None and if_generation != self._generation:
+                return
             now = self._clock()
             self._data[key] = (now, now + max_age, value)
 
     def invalidate(self, predicate: Callable[[Hashable], bool]) -> None:
         """Drop every entry whose key matches ``predicate``."""
         with self._lock:
+            self._generation += 1
             for key in [k for k in self._data if predicate(k)]:
                 del self._data[key]
 
     def clear(self) -> None:
         """Drop everything."""
         with self._lock:
+            self._generation += 1
             self._data.clear()

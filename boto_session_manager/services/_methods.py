@@ -115,13 +115,14 @@ class ServiceHelpers:
         key = (_SECRET, name, version_id, version_stage)
         value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
         if value is None:
+            generation = self._helper_cache.generation
             value = secrets.get_secret(
                 self.get_client("secretsmanager"),
                 name,
                 version_id=version_id,
                 version_stage=version_stage,
             )
-            self._helper_cache.put(key, value, max_age)
+            self._helper_cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"secret {name!r}")
 
     def set_secret(
@@ -209,10 +210,11 @@ class ServiceHelpers:
         key = (_PARAMETER, name, with_decryption)
         value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
         if value is None:
+            generation = self._helper_cache.generation
             value = params.get_parameter(
                 self.get_client("ssm"), name, with_decryption=with_decryption
             )
-            self._helper_cache.put(key, value, max_age)
+            self._helper_cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"SSM parameter {name!r}")
 
     def get_parameters(
