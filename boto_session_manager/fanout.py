@@ -282,11 +282,13 @@ class _AccountManagers:
         return found  # type: ignore[no-any-return]
 
     def release(self, account_id: str) -> None:
+        """End one task of the account; after its last, drop the manager and its clients."""
         with self._lock:
             entry = self._entries[account_id]
             entry[2] -= 1
-            if entry[2] <= 0:
-                del self._entries[account_id]
+            if entry[2] > 0:
+                return  # other regions of the account still use its manager
+            del self._entries[account_id]
         manager = entry[1]
         if manager is not None and not isinstance(manager, BaseException):
             manager.clear_cache()

@@ -137,6 +137,36 @@ def test_regions_key_by_account_and_region_and_assume_once_per_account(
     assert sorted(OTHERS[:2]) == sorted(spy.calls)
 
 
+def test_an_accounts_manager_keeps_its_clients_until_its_last_region_is_done(
+    bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cleared: list[BotoSesManager] = []
+    clear_cache = BotoSesManager.clear_cache
+
+    def counting_clear_cache(self: BotoSesManager) -> None:
+        cleared.append(self)
+        clear_cache(self)
+
+    monkeypatch.setattr(BotoSesManager, "clear_cache", counting_clear_cache)
+    clients: list[tuple[BotoSesManager, Any]] = []
+
+    def func(account_bsm: BotoSesManager, region: str) -> None:
+        clients.append((account_bsm, account_bsm.get_client("s3")))
+
+    run = bsm.for_each_account(
+        func,
+        account_ids=OTHERS[:1],
+        regions=["us-east-1", "eu-west-1", "ap-south-1"],
+        max_workers=1,  # one task after another: each would see a cleared cache
+    )
+
+    assert run.ok, run.errors
+    assert len(clients) == 3
+    assert len({id(m) for m, _ in clients}) == 1
+    assert len({id(c) for _, c in clients}) == 1
+    assert [id(m) for m in cleared] == [id(clients[0][0])]
+
+
 def test_a_failing_function_never_stops_the_others(bsm: BotoSesManager) -> None:
     def func(account_bsm: BotoSesManager) -> str:
         account = account_bsm.aws_account_id
