@@ -33,13 +33,11 @@ PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 def credentials_environment(
     credentials: TemporaryCredentials,
     region: str | None,
-    *,
-    include_expiration: bool = False,
 ) -> dict[str, str | None]:
     """The variables that make a child process use ``credentials``.
 
-    ``None`` means "remove this variable". With ``include_expiration``,
-    ``AWS_CREDENTIAL_EXPIRATION`` is set too (what ``bsm exec`` hands over).
+    ``None`` means "remove this variable". ``AWS_CREDENTIAL_EXPIRATION`` is
+    set when the credentials expire and removed when they do not.
     """
     expiration = credentials.expiration
     env: dict[str, str | None] = {
@@ -53,8 +51,9 @@ def credentials_environment(
     env["AWS_SECURITY_TOKEN"] = None
     for name in PROFILE_VARIABLES:
         env[name] = None
-    if include_expiration:
-        env["AWS_CREDENTIAL_EXPIRATION"] = expiration.isoformat() if expiration else None
+    # Always set or removed: an outer AWS_CREDENTIAL_EXPIRATION (from bsm exec,
+    # aws-vault ...) would otherwise be paired with these keys by the child.
+    env["AWS_CREDENTIAL_EXPIRATION"] = expiration.isoformat() if expiration else None
     return env
 
 

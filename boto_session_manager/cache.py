@@ -23,6 +23,7 @@ would not separate on every platform.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .credentials import Clock, TemporaryCredentials, as_utc, refresh_windows, utc_now
-from .exceptions import CredentialCacheError
+from .exceptions import CredentialCacheError, SnapshotError
 from .snapshot import PathLike, write_private_file
 
 logger = logging.getLogger(__name__)
@@ -137,12 +138,15 @@ class CredentialFileCache:
         except OSError as exc:
             self._warn(path, f"cannot be opened ({exc.strerror}; a symlink is never followed)")
             return None
-        with os.fdopen(fd, encoding="utf-8") as handle:
-            try:
+        try:
+            with os.fdopen(fd, encoding="utf-8") as handle:
                 data = json.load(handle)
-            except (ValueError, UnicodeDecodeError):
-                self._warn(path, "is not valid JSON")
-                return None
+        except (ValueError, UnicodeDecodeError):
+            self._warn(path, "is not valid JSON")
+            return None
+        except OSError as exc:  # a directory planted at the path, a read error
+            self._warn(path, f"cannot be read ({exc.strerror})")
+            return None
         try:
             if data.get("format") != CACHE_FORMAT:
                 raise ValueError("format")
@@ -171,7 +175,28 @@ class CredentialFileCache:
             "Expiration": creds.expiration.isoformat(),
             "Issued": self._clock().isoformat(),
         }
-        write_private_file(self.directory / f"{key}.json", json.dumps(data), overwrite=True)
+        path = self.directory / f"{key}.json"
+        try:
+            write_private_file(path, json.dumps(data), overwrite=True)
+        except (OSError, SnapshotError) as exc:
+            # The credentials are good; only their reuse is lost. Never fail the caller.
+            message = f"credential cache file {str(path)!r} cannot be written ({exc}); not cached"
+            logger.warning(message)
+            warnings.warn(message, CredentialCacheWarning, stacklevel=3)
+
+    def discard(self, key: str, access_key_id: str) -> None:
+        """Forget the entry for ``key`` if it still holds ``access_key_id``.
+
+        Called when AWS has refused those keys: the next fetch must not be
+        served the same refused set from the cache.
+        """
+        path = self.directory / f"{key}.json"
+        lock_path = self.directory / f"{key}.lock"
+        with _thread_lock(str(lock_path)), _file_lock(lock_path):
+            entry = self.read(key)
+            if entry is not None and entry[0].access_key_id == access_key_id:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
     def get_or_fetch(
         self, key: str, fetch: Callable[[], TemporaryCredentials]
@@ -211,9 +236,28 @@ def cached_fetcher(
     fetch: Callable[[], TemporaryCredentials],
     clock: Clock = utc_now,
 ) -> Callable[[], TemporaryCredentials]:
-    """``fetch`` itself without a cache directory, else ``fetch`` behind the cache."""
+    """``fetch`` itself without a cache directory, else ``fetch`` behind the cache.
+
+    The cached fetcher also has a ``discard(access_key_id)`` method, which
+    refreshing credentials call when AWS refuses a set.
+    """
     if cache_dir is None:
         return fetch
-    cache = CredentialFileCache(cache_dir, clock=clock)
-    key = cache_key(material)
-    return lambda: cache.get_or_fetch(key, fetch)
+    return _CachedFetch(CredentialFileCache(cache_dir, clock=clock), cache_key(material), fetch)
+
+
+class _CachedFetch:
+    """A fetcher behind the file cache, able to forget a refused set."""
+
+    def __init__(
+        self, cache: CredentialFileCache, key: str, fetch: Callable[[], TemporaryCredentials]
+    ) -> None:
+        self._cache = cache
+        self._key = key
+        self._fetch = fetch
+
+    def __call__(self) -> TemporaryCredentials:
+        return self._cache.get_or_fetch(self._key, self._fetch)
+
+    def discard(self, access_key_id: str) -> None:
+        self._cache.discard(self._key, access_key_id)

@@ -174,9 +174,7 @@ def child_environment(bsm: BotoSesManager, args: argparse.Namespace) -> dict[str
     """The variables ``exec`` and ``env`` hand over (None = remove)."""
     from .awscli import credentials_environment
 
-    env = credentials_environment(
-        bsm.current_credentials(), bsm.aws_region, include_expiration=True
-    )
+    env = credentials_environment(bsm.current_credentials(), bsm.aws_region)
     endpoint = getattr(args, "endpoint_url", None)
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint

@@ -159,6 +159,8 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
             and whenever the current set nears expiry.
         method: the botocore credential method name (``"assume-role"`` ...).
         clock: a tz-aware clock (tests inject a fake one).
+        on_rejected: told the access key id of a set AWS refused, before the
+            forced refresh (the credential cache forgets that set).
 
     Example::
 
@@ -171,8 +173,10 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         fetch: Callable[[], TemporaryCredentials],
         method: str,
         clock: Clock = utc_now,
+        on_rejected: Callable[[str], None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._on_rejected = on_rejected
         self._clock = clock
         self._generation = 0
         super().__init__(refresh_using=self._fetch_metadata, method=method, time_fetcher=clock)
@@ -212,6 +216,9 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         with internals._refresh_lock:
             if generation is not None and generation != self._generation:
                 return
+            refused = internals._frozen_credentials
+            if self._on_rejected is not None and refused is not None:
+                self._on_rejected(refused.access_key)
             internals._protected_refresh(is_mandatory=True)
 
 

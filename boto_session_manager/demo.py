@@ -270,18 +270,14 @@ def _fan_out(report: _Report, root: BotoSesManager, members: list[str]) -> None:
 
 
 def _child_process(report: _Report, role: BotoSesManager, endpoint_url: str) -> None:
-    import os
+    from .awscli import patched_environ
 
     report.title("Hand the credentials to a child process (awscli())")
     code = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
-    try:
-        with role.awscli():
-            arn = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout.strip()
-    finally:
-        del os.environ["AWS_ENDPOINT_URL"]
+    with patched_environ({"AWS_ENDPOINT_URL": endpoint_url}), role.awscli():
+        arn = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
     account = arn.split(":")[4]
     report.table(
         ["child process", "acts as"], [["python -c boto3...", arn.replace(account, _mask(account))]]

@@ -6,10 +6,17 @@ Thread safety: everything here is a pure function or an immutable value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Callable
 
 import attrs
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    CredentialRetrievalError,
+    PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 from botocore.exceptions import NoCredentialsError as BotocoreNoCredentialsError
 
 from .exceptions import InvalidCredentialsError
@@ -86,8 +93,12 @@ _ADVICE = {
 }
 
 
-def check_identity(sts_client: Any) -> CallerIdentity:
+def check_identity(sts_client: Callable[[], Any]) -> CallerIdentity:
     """Call ``GetCallerIdentity`` and translate credential failures.
+
+    ``sts_client`` is a factory: building the client is where credentials
+    from SSO or a credential process are first resolved, so its failures
+    are translated too.
 
     Raises:
         InvalidCredentialsError: with ``reason`` ``expired``, ``invalid-key``,
@@ -95,9 +106,13 @@ def check_identity(sts_client: Any) -> CallerIdentity:
         botocore.exceptions.ClientError: any other failure (throttling ...).
     """
     try:
-        return CallerIdentity.from_response(sts_client.get_caller_identity())
+        return CallerIdentity.from_response(sts_client().get_caller_identity())
     except BotocoreNoCredentialsError as exc:
         raise _invalid("no-credentials") from exc
+    except (UnauthorizedSSOTokenError, SSOTokenLoadError, TokenRetrievalError) as exc:
+        raise _invalid("expired", type(exc).__name__) from exc
+    except (CredentialRetrievalError, PartialCredentialsError) as exc:
+        raise _invalid("no-credentials", type(exc).__name__) from exc
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         for reason, codes in (
@@ -111,7 +126,7 @@ def check_identity(sts_client: Any) -> CallerIdentity:
 
 
 def _invalid(reason: str, code: str | None = None) -> InvalidCredentialsError:
-    answer = f" (AWS answered {code})" if code else ""
+    answer = f" ({code})" if code else ""
     msg = f"invalid AWS credentials{answer}: {_ADVICE[reason]}"
     return InvalidCredentialsError(msg, reason=reason)
 

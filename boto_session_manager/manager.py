@@ -34,6 +34,7 @@ import attrs
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from . import credentials as _creds
 from ._clients import AwsServiceEnum, ClientProperties
@@ -69,6 +70,7 @@ __all__ = ["PATH_DEFAULT_SNAPSHOT", "AwsServiceEnum", "BotoSesManager", "Session
 PATH_DEFAULT_SNAPSHOT = default_snapshot_path()
 
 _NOT_FETCHED: Any = object()
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 _SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})
 
 
@@ -456,13 +458,21 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
     @property
     def aws_account_alias(self) -> str | None:
-        """The account's first IAM alias, or None when it has none (cached)."""
+        """The account's first IAM alias, or None when it has none (cached).
+
+        Also None when the principal may not call ``iam:ListAccountAliases``.
+        """
         alias = self._alias
         if alias is _NOT_FETCHED:
             with self._lock:
                 alias = self._alias
                 if alias is _NOT_FETCHED:
-                    aliases = self.iam_client.list_account_aliases()["AccountAliases"]
+                    try:
+                        aliases = self.iam_client.list_account_aliases()["AccountAliases"]
+                    except ClientError as exc:
+                        if exc.response.get("Error", {}).get("Code") not in _DENIED:
+                            raise
+                        aliases = []  # narrow roles may not list aliases: not an error here
                     alias = self._alias = aliases[0] if aliases else None
         return alias  # type: ignore[no-any-return]
 
@@ -488,7 +498,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
                 sys.exit(str(exc))
             print(me.account)
         """
-        identity = self._identity = check_identity(self.get_client("sts"))
+        identity = self._identity = check_identity(lambda: self.get_client("sts"))
         return identity
 
     @property
@@ -690,7 +700,12 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
                 default_client_kwargs=self.default_client_kwargs,
                 clock=self.clock,
             )
-            live = AutoRefreshCredentials(fetch_and_keep_first, method=method, clock=self.clock)
+            live = AutoRefreshCredentials(
+                fetch_and_keep_first,
+                method=method,
+                clock=self.clock,
+                on_rejected=getattr(fetch, "discard", None),  # the file cache forgets a refused set
+            )
             live.get_frozen_credentials()  # fail now, not at the first API call
             derived._credentials = live
         else:
@@ -747,8 +762,9 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """Put this manager's credentials and region into ``os.environ`` for the block.
 
         Sets ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
-        ``AWS_SESSION_TOKEN`` (removed when there is none), ``AWS_REGION`` and
-        ``AWS_DEFAULT_REGION``; removes ``AWS_PROFILE`` and
+        ``AWS_SESSION_TOKEN`` (removed when there is none), ``AWS_REGION``,
+        ``AWS_DEFAULT_REGION`` and ``AWS_CREDENTIAL_EXPIRATION`` (removed when
+        the credentials never expire); removes ``AWS_PROFILE`` and
         ``AWS_DEFAULT_PROFILE``. On exit, normal or by exception, the
         environment is restored exactly.
 

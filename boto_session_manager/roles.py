@@ -14,6 +14,7 @@ calls go through the parent's cached (thread-safe) STS client.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -23,7 +24,7 @@ import attrs
 from . import credentials as _creds
 from .arn import parse_arn
 from .credentials import Clock, MfaToken, TemporaryCredentials
-from .exceptions import InvalidArnError
+from .exceptions import InvalidArnError, NoCredentialsError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -78,6 +79,8 @@ class _Source(Protocol):
     ) -> Callable[[], TemporaryCredentials]: ...
 
     def _cache_identity(self) -> str: ...
+
+    def get_frozen_credentials(self) -> Any: ...
 
 
 class RoleMethods:
@@ -261,9 +264,18 @@ class RoleMethods:
         fetch = _creds.web_identity_fetcher(
             lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
         )
+        # Who is asking is the token: it is part of the cache key (hashed, or its file).
+        token_hash = (
+            None if web_identity_token is None else hashlib.sha256(web_identity_token.encode())
+        )
+        cache_params = dict(
+            params,
+            WebIdentityTokenFile=token_file,
+            WebIdentityTokenSha256=None if token_hash is None else token_hash.hexdigest(),
+        )
         return self._derive(
             fetch=self._maybe_cached(
-                cache_dir, "AssumeRoleWithWebIdentity", params, role_session_name, fetch
+                cache_dir, "AssumeRoleWithWebIdentity", cache_params, role_session_name, fetch
             ),
             method="assume-role-with-web-identity",
             auto_refresh=auto_refresh,
@@ -300,9 +312,12 @@ class RoleMethods:
             return f"{self._origin.kind}:{self._origin.params.get('RoleArn', '')}:" + (
                 self._origin.parent._cache_identity()
             )
-        if self.aws_access_key_id:
-            return f"key:{self.aws_access_key_id}"
-        return f"profile:{self.profile_name or 'default-chain'}"
+        # The key actually resolved (profile, environment, SSO ...), so two
+        # principals sharing a cache directory never share a role's credentials.
+        try:
+            return f"key:{self.get_frozen_credentials().access_key}"
+        except NoCredentialsError:
+            return "anonymous"  # unsigned STS calls (web identity): the token decides
 
 
 def _role_request(

@@ -144,7 +144,11 @@ def write_private_file(path: PathLike, text: str, *, overwrite: bool) -> os.stat
     """
     target = Path(os.fspath(path))
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        msg = f"cannot write {str(target)!r}: {exc.strerror} (in {str(directory)!r})"
+        raise SnapshotError(msg) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
