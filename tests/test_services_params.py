@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from boto_session_manager import BotoSesManager
 from boto_session_manager.exceptions import ParameterNotFoundError, TransformError
 from boto_session_manager.services import params
+from boto_session_manager.services._common import to_json
 
 
 def count_calls(bsm: BotoSesManager, operation: str) -> list[dict[str, Any]]:
@@ -264,6 +266,36 @@ def test_put_parameter_without_overwrite_refuses_an_existing_name(bsm: BotoSesMa
     bsm.put_parameter("/once", "1")
     with pytest.raises(ClientError, match="ParameterAlreadyExists"):
         bsm.put_parameter("/once", "2", overwrite=False)
+
+
+def test_put_parameter_stores_decimals_exactly(bsm: BotoSesManager, ssm: Any) -> None:
+    bsm.put_parameter("/d", {"n": Decimal("3"), "big": Decimal("1E+20"), "f": Decimal("9.5")})
+    value = ssm.get_parameter(Name="/d")["Parameter"]["Value"]
+    assert value == '{"n":3,"big":100000000000000000000,"f":9.5}'
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        (Decimal("NaN"), "NaN or Infinity"),
+        (Decimal("Infinity"), "NaN or Infinity"),
+        (Decimal("-Infinity"), "NaN or Infinity"),
+        (Decimal("0.1000000000000000000001"), "without losing precision"),
+    ],
+)
+def test_put_parameter_refuses_a_decimal_json_cannot_hold_exactly(
+    bsm: BotoSesManager, ssm: Any, number: Decimal, problem: str
+) -> None:
+    with pytest.raises(TypeError, match=problem) as caught:
+        bsm.put_parameter("/d", {"n": number})
+    assert "0000001" not in str(caught.value)  # the value is never quoted
+    assert ssm.describe_parameters()["Parameters"] == []
+
+
+def test_to_json_writes_a_decimal_only_when_exact() -> None:
+    assert to_json([Decimal("0.1"), Decimal("-2"), Decimal("2.50")]) == "[0.1,-2,2.5]"
+    with pytest.raises(TypeError):
+        to_json(Decimal("1.5E-400"))  # a float would round it to 0.0
 
 
 def test_put_parameter_rejects_an_unknown_type(bsm: BotoSesManager) -> None:

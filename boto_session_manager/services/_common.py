@@ -76,16 +76,53 @@ def apply_transform(value: str | bytes, transform: str | None, *, what: str) -> 
 
 
 class _JSONEncoder(json.JSONEncoder):
-    """JSON that also takes Decimal (as a number), sets and bytes-free values."""
+    """JSON that also takes Decimal (as a number, never rounded) and sets (as sorted lists)."""
 
     def default(self, o: Any) -> Any:
         if isinstance(o, Decimal):
-            return int(o) if o == o.to_integral_value() else float(o)
+            return _decimal_number(o)
         if isinstance(o, (set, frozenset)):
             return sorted(o)
         return super().default(o)
 
 
+def _decimal_number(o: Decimal) -> int | float:
+    # Messages never quote the value: it may be (part of) a secret.
+    if not o.is_finite():
+        msg = "cannot store a Decimal NaN or Infinity as JSON (JSON has no such numbers)"
+        raise TypeError(msg)
+    if o == o.to_integral_value():
+        return int(o)
+    number = float(o)
+    if Decimal(repr(number)) != o:
+        msg = (
+            "cannot store this Decimal as JSON without losing precision (a float "
+            "cannot hold it exactly); convert it to a str or float first"
+        )
+        raise TypeError(msg)
+    return number
+
+
 def to_json(value: Any) -> str:
-    """Serialise a mapping for storage (Decimal and sets accepted)."""
+    """Serialise a mapping for storage, compactly.
+
+    Also accepted: sets (as sorted lists) and :class:`~decimal.Decimal`
+    (what DynamoDB returns for numbers), written as a number only when that
+    is exact: an integral Decimal as an int of any size, any other as the
+    float that prints the same digits (``Decimal("9.5")`` -> ``9.5``).
+
+    Raises:
+        TypeError: a value JSON cannot hold; for a Decimal, one that is NaN
+            or infinite, or one whose digits no float keeps
+            (``Decimal("0.1000000000000000000001")``). The value is never
+            quoted in the message. Convert such a value to ``str`` yourself to
+            store its exact digits.
+
+    Thread safety: pure; safe from any thread.
+
+    Example::
+
+        >>> to_json({"score": Decimal("9.5"), "count": Decimal("3"), "tags": {"b", "a"}})
+        '{"score":9.5,"count":3,"tags":["a","b"]}'
+    """
     return json.dumps(value, cls=_JSONEncoder, separators=(",", ":"))
