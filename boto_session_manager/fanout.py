@@ -10,8 +10,10 @@ For each account the manager assumes ``role_name`` there (one STS call) and
 calls ``func(account_bsm)``, or ``func(account_bsm, region)`` once per region
 when ``regions`` is given (one role assumption serves all of an account's
 regions). The account the manager is already in runs with the manager itself,
-no role assumed. When an account's last task is done, its manager is dropped
-and its clients freed: memory stays flat however many accounts there are.
+no role assumed (or, when ``region_name`` names another region, a manager in
+that region on the very same credentials). When an account's last task is
+done, its manager is dropped and its clients freed: memory stays flat however
+many accounts there are.
 
 Failures stay per account: a role that cannot be assumed (recorded as
 :class:`AccountAccessError`, whose ``__cause__`` is the STS error) or an
@@ -252,6 +254,22 @@ def organization_account_ids(bsm: BotoSesManager) -> Iterator[str]:
         raise FanOutError(msg) from exc
 
 
+def _in_region(bsm: BotoSesManager, region_name: str) -> BotoSesManager:
+    """A manager like ``bsm`` (same credentials object, client defaults, clock) in another region.
+
+    The credentials are shared, not copied: refreshing ones keep refreshing,
+    for both managers at once.
+    """
+    regional = type(bsm)(
+        region_name=region_name,
+        default_client_kwargs=bsm.default_client_kwargs,
+        unsigned=bsm.unsigned,
+        clock=bsm.clock,
+    )
+    regional._credentials = bsm.boto_ses.get_credentials()
+    return regional
+
+
 class _AccountManagers:
     """Account managers shared by an account's region tasks, dropped after the last.
 
@@ -332,10 +350,13 @@ def for_each_account_iter(
         external_id: the ``ExternalId`` the roles require, if any.
         duration_seconds: lifetime of each account's credentials.
         auto_refresh: re-assume a role whose task outlives its credentials.
-        region_name: the region of the account managers (default: ``bsm``'s).
-        include_own_account: run ``func`` with ``bsm`` itself in its own
-            account when that account is in the list (no role assumed);
-            False skips that account.
+        region_name: the region of the account managers (default: ``bsm``'s),
+            the caller's own account included.
+        include_own_account: run ``func`` in ``bsm``'s own account when that
+            account is in the list, with no role assumed: with ``bsm`` itself,
+            or, when ``region_name`` differs from ``bsm``'s region, with one
+            manager in that region sharing ``bsm``'s credentials object (so
+            refreshing credentials keep refreshing). False skips that account.
         timeout: seconds for the whole run. Tasks not finished by then are
             yielded with a :class:`FanOutTimeoutError` (running threads finish
             in the background; their results are dropped).
@@ -431,10 +452,13 @@ def _run(
             raise AccountAccessError(msg, account_id=account_id, role_arn=role_arn) from exc
 
     managers = _AccountManagers(assume, uses=len(region_list))
+    own_bsm = bsm
+    if include_own_account and region_name and region_name != bsm.aws_region:
+        own_bsm = _in_region(bsm, region_name)
 
     def run(account_id: str, region: str | None) -> Any:
         if account_id == own_account:
-            return func(bsm) if region is None else func(bsm, region)
+            return func(own_bsm) if region is None else func(own_bsm, region)
         try:
             account_bsm = managers.acquire(account_id)
             return func(account_bsm) if region is None else func(account_bsm, region)

@@ -30,6 +30,8 @@ from boto_session_manager.fanout import (
 )
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID
 
+from .conftest import create_role
+
 OTHERS = ["111111111111", "222222222222", "333333333333"]
 
 
@@ -112,6 +114,41 @@ def test_own_account_runs_with_the_manager_itself_without_assuming(bsm: BotoSesM
 
     assert {DEFAULT_ACCOUNT_ID: True, OTHERS[0]: False} == run.results
     assert [OTHERS[0]] == spy.calls
+
+
+def test_region_name_applies_to_the_own_account_too(bsm: BotoSesManager) -> None:
+    spy = AssumeRoleSpy(bsm)
+    assert bsm.aws_region != "eu-west-1"
+
+    def where(b: BotoSesManager) -> tuple[str, str | None, str]:
+        return b.aws_account_id, b.aws_region, b.get_client("s3").meta.region_name
+
+    run = bsm.for_each_account(
+        where, account_ids=[DEFAULT_ACCOUNT_ID, OTHERS[0]], region_name="eu-west-1"
+    )
+
+    assert run.errors == {}
+    assert {a: (a, "eu-west-1", "eu-west-1") for a in (DEFAULT_ACCOUNT_ID, OTHERS[0])} == (
+        run.results
+    )
+    assert [OTHERS[0]] == spy.calls  # still no role assumed in the own account
+
+
+def test_the_own_account_in_another_region_shares_refreshing_credentials(
+    bsm: BotoSesManager,
+) -> None:
+    root = bsm.assume_role(create_role(bsm), auto_refresh=True)
+    shared = root.boto_ses.get_credentials()
+
+    run = root.for_each_account(
+        lambda b: (b is root, b.aws_region, b.boto_ses.get_credentials() is shared),
+        account_ids=[DEFAULT_ACCOUNT_ID],
+        region_name="eu-west-1",
+    )
+
+    assert run.results == {DEFAULT_ACCOUNT_ID: (False, "eu-west-1", True)}
+    same = root.for_each_account(lambda b: b is root, account_ids=[DEFAULT_ACCOUNT_ID])
+    assert same.results == {DEFAULT_ACCOUNT_ID: True}
 
 
 def test_include_own_account_false_skips_it(bsm: BotoSesManager) -> None:
