@@ -298,6 +298,37 @@ def test_to_json_writes_a_decimal_only_when_exact() -> None:
         to_json(Decimal("1.5E-400"))  # a float would round it to 0.0
 
 
+def test_put_parameter_with_tags_creates_then_overwrites_and_retags(
+    bsm: BotoSesManager, ssm: Any
+) -> None:
+    def tags() -> dict[str, str]:
+        found = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/t")
+        return {t["Key"]: t["Value"] for t in found["TagList"]}
+
+    assert bsm.put_parameter("/t", "1", Tags=[{"Key": "team", "Value": "a"}]) == 1
+    assert tags() == {"team": "a"}
+    calls = count_calls(bsm, "PutParameter")
+    version = bsm.put_parameter(
+        "/t", "2", Description="d", Tags=[{"Key": "team", "Value": "b"}, {"Key": "x", "Value": "y"}]
+    )
+    assert version == 2
+    assert ssm.get_parameter(Name="/t")["Parameter"]["Value"] == "2"
+    assert tags() == {"team": "b", "x": "y"}
+    assert [("Tags" in c, c.get("Overwrite")) for c in calls] == [(True, None), (False, True)]
+    assert all(c["Description"] == "d" for c in calls)
+
+
+def test_put_parameter_with_tags_and_no_overwrite_refuses_an_existing_name(
+    bsm: BotoSesManager,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    bsm.put_parameter("/t", "1")
+    with pytest.raises(ClientError, match="ParameterAlreadyExists"):
+        bsm.put_parameter("/t", "2", overwrite=False, Tags=[{"Key": "k", "Value": "v"}])
+    assert bsm.get_parameter("/t") == "1"
+
+
 def test_put_parameter_rejects_an_unknown_type(bsm: BotoSesManager) -> None:
     with pytest.raises(ValueError, match="unknown parameter type 'Secret'"):
         bsm.put_parameter("/t", "v", type="Secret")

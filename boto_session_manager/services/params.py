@@ -195,7 +195,7 @@ def put_parameter(
         overwrite: replace an existing value (otherwise AWS refuses with
             ``ParameterAlreadyExists``).
         kwargs: more ``PutParameter`` arguments (``Description``, ``KeyId``,
-            ``Tier`` ...).
+            ``Tier``, ``Tags`` ...).
 
     Returns:
         The new version number.
@@ -205,11 +205,18 @@ def put_parameter(
         ValueError: ``name`` is empty or ``type`` is unknown.
         botocore.exceptions.ClientError: AWS refused the write.
 
+    AWS refuses ``Tags`` together with ``Overwrite``, so with both the
+    parameter is first created with its tags (no ``Overwrite``); if it
+    already exists, the value is overwritten without ``Tags`` and the tags
+    are then added with ``AddTagsToResource`` (tags of other keys are kept).
+    That is two calls, not one atomic write.
+
     Thread safety: safe from many threads.
 
     Example::
 
         version = put_parameter(ssm_client, "/app/db/password", "...", type="SecureString")
+        put_parameter(ssm_client, "/app/url", "...", Tags=[{"Key": "team", "Value": "db"}])
     """
     _check_name(name)
     if type not in PARAMETER_TYPES:
@@ -220,9 +227,22 @@ def put_parameter(
     elif not isinstance(value, str):
         msg = f"a parameter value must be a str or a mapping, not {value.__class__.__name__}"
         raise TypeError(msg)
-    response = client.put_parameter(
-        Name=name, Value=value, Type=type, Overwrite=overwrite, **kwargs
-    )
+    tags = kwargs.get("Tags")
+    if not (tags and overwrite):
+        response = client.put_parameter(
+            Name=name, Value=value, Type=type, Overwrite=overwrite, **kwargs
+        )
+        return int(response["Version"])
+    try:
+        response = client.put_parameter(Name=name, Value=value, Type=type, **kwargs)
+    except ClientError as exc:
+        if error_code(exc) != "ParameterAlreadyExists":
+            raise
+        untagged = {k: v for k, v in kwargs.items() if k != "Tags"}
+        response = client.put_parameter(
+            Name=name, Value=value, Type=type, Overwrite=True, **untagged
+        )
+        client.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=tags)
     return int(response["Version"])
 
 
