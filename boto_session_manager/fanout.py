@@ -22,10 +22,11 @@ throttling (``Throttling``, ``ThrottlingException``, ``RequestLimitExceeded``,
 ``TooManyRequestsException``) is retried with exponential backoff and full
 jitter (:class:`Backoff`) on top of botocore's own retries.
 
-Thread safety: ``func`` runs in ``max_workers`` threads **at once**. Each call
-gets an account manager no other thread is using, except the caller's own
-account, whose task gets the calling manager itself (its ``get_client`` is
-thread safe; boto3 *resources* are not: create resources inside ``func``).
+Thread safety: ``func`` runs in ``max_workers`` threads **at once**. With
+``regions``, the tasks of one account share that account's manager, and the
+caller's own account runs with the calling manager itself (or one manager in
+``region_name`` sharing its credentials): a manager's ``get_client`` is thread
+safe, but boto3 *resources* are not, so create resources inside ``func``.
 Anything else ``func`` touches (a shared list, a file, a counter) needs its own
 lock. The ``progress`` callback and the iterator's consumer run in the calling
 thread only, one result at a time.

@@ -258,7 +258,7 @@ class ScriptedClient:
         return {"Table": {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}}
 
     def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
-        (name, requests), = RequestItems.items()
+        ((name, requests),) = RequestItems.items()
         self.requests.append(requests)
         if self.fail_calls is not None and len(self.requests) > self.fail_calls:
             return {"UnprocessedItems": {}}
@@ -294,9 +294,10 @@ def test_the_bound_raises_with_every_unwritten_item_attached() -> None:
         table.batch_write_items(items)
     # The first chunk of 25: 22 written, 3 stuck; the 35 items after it never sent.
     assert info.value.written == 22
-    assert info.value.unprocessed == [
-        {"pk": str(i), "x": Decimal("0.5")} for i in range(22, 25)
-    ] + items[25:]
+    assert (
+        info.value.unprocessed
+        == [{"pk": str(i), "x": Decimal("0.5")} for i in range(22, 25)] + items[25:]
+    )
     assert len(client.requests) == 4
     assert len(sleeps) == 3
 

@@ -106,8 +106,10 @@ def test_resource_types_must_be_a_list(bsm: BotoSesManager) -> None:
 def test_follows_an_empty_page_that_carries_a_token() -> None:
     client = PagedClient(
         {"ResourceTagMappingList": [], "PaginationToken": "t1"},
-        {"ResourceTagMappingList": [resource("arn:aws:sqs:us-east-1:123456789012:q")],
-         "PaginationToken": ""},
+        {
+            "ResourceTagMappingList": [resource("arn:aws:sqs:us-east-1:123456789012:q")],
+            "PaginationToken": "",
+        },
     )
     assert len(list(tagging.get_tagged_resources(client))) == 1
     assert [c.get("PaginationToken") for c in client.calls] == [None, "t1"]
