@@ -261,14 +261,7 @@ def _in_region(bsm: BotoSesManager, region_name: str) -> BotoSesManager:
     The credentials are shared, not copied: refreshing ones keep refreshing,
     for both managers at once.
     """
-    regional = type(bsm)(
-        region_name=region_name,
-        default_client_kwargs=bsm.default_client_kwargs,
-        unsigned=bsm.unsigned,
-        clock=bsm.clock,
-    )
-    regional._credentials = bsm.boto_ses.get_credentials()
-    return regional
+    return bsm._on_credentials(bsm.boto_ses.get_credentials(), region_name)
 
 
 class _AccountManagers:

@@ -674,6 +674,22 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
     # ---------------------------------------------------------- derived managers
 
+    def _on_credentials(
+        self, credentials: Credentials | None, region_name: str | None
+    ) -> BotoSesManager:
+        """A manager with this one's client defaults and clock, on ``credentials``.
+
+        The credentials object is shared, not copied: refreshing credentials
+        keep refreshing for every manager holding them.
+        """
+        other = type(self)(
+            region_name=region_name,
+            default_client_kwargs=self.default_client_kwargs,
+            clock=self.clock,
+        )
+        other._credentials = credentials
+        return other
+
     def _derive(
         self,
         *,
@@ -695,11 +711,6 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             return fresh
 
         if auto_refresh:
-            derived = type(self)(
-                region_name=region,
-                default_client_kwargs=self.default_client_kwargs,
-                clock=self.clock,
-            )
             live = AutoRefreshCredentials(
                 fetch_and_keep_first,
                 method=method,
@@ -707,7 +718,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
                 on_rejected=getattr(fetch, "discard", None),  # the file cache forgets a refused set
             )
             live.get_frozen_credentials()  # fail now, not at the first API call
-            derived._credentials = live
+            derived = self._on_credentials(live, region)
         else:
             fresh = fetch_and_keep_first()
             derived = type(self)(
