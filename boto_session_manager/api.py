@@ -12,8 +12,6 @@ New code can import the same names from :mod:`boto_session_manager`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ._clients import AwsServiceEnum
 from ._version import __version__
 from .arn import Arn, parse_arn
@@ -35,14 +33,8 @@ from .exceptions import (
     TransformError,
 )
 from .identity import CallerIdentity
-from .manager import BotoSesManager, SessionManager
+from .manager import PATH_DEFAULT_SNAPSHOT, BotoSesManager, SessionManager
 from .services.dynamodb import DynamoDBTable
-from .snapshot import default_snapshot_path
-
-#: ``~/.bsm-snapshot.json``: where snapshots are written and read by default
-#: (resolved once, at import; the manager itself reads the home directory at
-#: call time).
-PATH_DEFAULT_SNAPSHOT: Path = default_snapshot_path()
 
 __all__ = [
     "PATH_DEFAULT_SNAPSHOT",
