@@ -1,10 +1,10 @@
-"""What every session of the process shares: botocore's data loader and handler template.
+"""What every session of the process shares: models, handlers, endpoint rules, client methods.
 
 A plain ``boto3.Session()`` gets its own botocore ``Loader``, and each loader
 parses the service model, endpoint rules and partitions JSON again on the first
 client of each service: about 30-45 ms and several MB per session and service.
 A process that talks to hundreds of accounts makes hundreds of sessions, so
-every session this library builds shares two things:
+every session this library builds shares what does not depend on the account:
 
 - **One loader per process** (per value of ``AWS_DATA_PATH``, so custom models
   keep working), given to each session through botocore's public
@@ -12,7 +12,9 @@ every session this library builds shares two things:
   parsed copy of each file. Parsing is single-flight: when 16 threads ask a
   cold loader for the S3 model at once, one parses and 15 wait for its result
   (an unlocked loader parses the same file up to 11 times, all under the GIL).
-  ``prewarm()`` parses chosen services ahead of a fan-out.
+  ``prewarm()`` parses chosen services ahead of a fan-out. (``boto3.Session``
+  appends its data directory to the loader's search paths on *every*
+  session; the shared list ignores an entry it already holds.)
 - **A template of botocore's builtin event handlers.** ``botocore.session.Session()``
   spends ~95 % of its 4 ms registering the same ~130 builtin handlers (it
   inspects each handler's signature). The template is filled once; each new
@@ -21,32 +23,52 @@ every session this library builds shares two things:
   have registered, so signing, retries, S3 redirects and resources behave
   exactly as with a plain session (``tests/test_sharing.py`` compares the
   handler lists event by event).
-
-``boto3.Session`` appends its own data directory to the loader's search paths
-on *every* session; the shared list ignores an entry it already holds so it
-does not grow by one path per session.
-
+- **Copy-on-write handler tries.** botocore copies the session's whole
+  handler trie (~120 nodes, ~700 objects) into every client it creates, and
+  the client then registers a dozen handlers of its own. Sessions and
+  clients built here copy in O(1): a copy shares every node with its
+  original, and a registration copies only the few nodes on its event's path
+  (:class:`_SharedTrie`).
+- **One endpoint provider per endpoint ruleset.** botocore builds the
+  ruleset's rule objects again for every client (~1 ms and ~500 objects for
+  S3). Rulesets parsed by the shared loader get one provider each, built on
+  first use and handed to every later client; providers are pure functions
+  of the ruleset (botocore's own result cache then serves all accounts).
+  This is the one process-wide change: ``botocore.regions.EndpointProvider``
+  becomes a subclass that behaves exactly as before for any ruleset the
+  shared loaders did not parse (a plain ``boto3.Session``'s, for one).
+- **One set of client methods per service.** botocore generates a method, a
+  closure and a lazy docstring holding an ``OperationModel`` for each
+  operation of each client class (~1,300 objects per account of three
+  clients). A handler at the end of ``creating-client-class`` puts the
+  service's first methods into every later class. A generated method only
+  carries the operation's name; the call itself always goes through the
+  client's own model, credentials and handlers. A method another handler
+  replaced, wrapped or changed is never swapped.
 - **A pause of the cyclic garbage collector** while a session or client is
-  built (``gc_paused``). A client is thousands of new container objects; in a
+  built (``gc_paused``). A client is hundreds of new container objects; in a
   process already holding many, the collector's scans during creation cost
-  about as much as the creation itself. Measured at 200 accounts x 3 clients
-  (paired fresh processes): 15.4 instead of 18.4 ms of CPU per account. The
-  pause is shared by all threads (first in turns the collector off, last out
-  turns it back on), never lasts more than ``_GCPause.MAX_PAUSE`` (0.25 s)
-  however many threads overlap, and leaves a collector the caller disabled
-  alone.
+  about as much as the creation itself. The pause is shared by all threads
+  (first in turns the collector off, last out turns it back on), never lasts
+  more than ``_GCPause.MAX_PAUSE`` (0.25 s) however many threads overlap,
+  and leaves a collector the caller disabled alone.
 
-Not shared, because botocore has no hook for them: the ``ClientCreator``, the
-``ServiceModel`` object, the generated client class, the per-client copy of
-the event handlers and the endpoint-ruleset objects (together ~0.85 MB and
-~10 ms of CPU per account of 3 clients, measured with the collector off).
+Together: ~1,200 long-lived container objects per account of three clients
+instead of ~6,100 (``tests/test_sharing.py`` holds the count under 2,000),
+so the collector's full scans, which used to cost as much as the creation
+itself, are cheap again. Measured numbers are in ``docs/performance.rst``.
 
-Every reach into botocore internals is in ``_copy_emitter()``, which raises
-:class:`SharingError` naming what is missing if a botocore upgrade removes it.
+Not shared: the ``ServiceModel``, the client class object itself, the
+config store and HTTP pool of each client (small, and per-client state).
 
-Thread safety: everything here is safe from any number of threads. The loader
-and the template are built under a lock; each session gets its own copy of
-the handler tree.
+Every reach into botocore internals is checked once, when the first session
+is built (``_check_botocore()``): a botocore upgrade that removes one raises
+:class:`SharingError` naming what is missing instead of failing later.
+
+Thread safety: everything here is safe from any number of threads. The
+loader, the template, the providers and the method sets are built under
+locks; shared nodes, providers and methods are never changed after they are
+shared, and each session and client writes only to nodes it owns.
 """
 
 from __future__ import annotations
@@ -56,13 +78,16 @@ import gc
 import os
 import threading
 import time
+import types
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import boto3
+import botocore.client
 import botocore.hooks
 import botocore.loaders
+import botocore.regions
 import botocore.session
 
 from .exceptions import BotoSessionManagerError
@@ -74,10 +99,21 @@ _template: list[botocore.hooks.HierarchicalEmitter] = []
 
 #: Files every client needs, whatever its service.
 _COMMON_FILES = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
+_RULESET = "endpoint-rule-set-1"
+#: Key marking the handler-trie nodes a :class:`_SharedTrie` may change in place.
+_OWNER = "bsm-owner"
 
 
 class SharingError(BotoSessionManagerError, RuntimeError):
-    """botocore changed in a way that breaks loader or handler sharing."""
+    """botocore changed in a way that breaks what this module shares between sessions."""
+
+
+try:  # the botocore internals the handler trie builds on
+    _PrefixTrie = botocore.hooks._PrefixTrie
+    _MIDDLE = botocore.hooks._MIDDLE
+except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
+    _msg = f"botocore.hooks lacks {exc.name}: sessions cannot share event handlers"
+    raise SharingError(_msg) from exc
 
 
 class _UniquePaths(list):  # type: ignore[type-arg,unused-ignore]
@@ -101,9 +137,14 @@ class _SingleFlightLoader(botocore.loaders.Loader):  # type: ignore[misc,unused-
         super().__init__(*args, **kwargs)
         self._bsm_lock = threading.RLock()
 
-    def load_service_model(self, *args: Any, **kwargs: Any) -> Any:
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
         with self._bsm_lock:
-            return super().load_service_model(*args, **kwargs)
+            data = super().load_service_model(service_name, type_name, api_version)
+        if type_name == _RULESET:
+            _providers.adopt(data)
+        return data
 
     def load_data_with_path(self, *args: Any, **kwargs: Any) -> Any:
         with self._bsm_lock:
@@ -168,7 +209,7 @@ def prewarm(services: Iterable[str] = ("sts",)) -> None:
         loader.load_data(name)
     for service in services:
         loader.load_service_model(service, "service-2")
-        loader.load_service_model(service, "endpoint-rule-set-1")
+        loader.load_service_model(service, _RULESET)
 
 
 def _copy_emitter(
@@ -194,6 +235,215 @@ def _copy_emitter(
     return emitter
 
 
+class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
+    """botocore's handler trie, copied in O(1) and copied on write along one path.
+
+    A node is a dict (``chunk``, ``values``, ``children``) as in botocore,
+    plus a mark naming the trie that may change it in place. A copy shares
+    every node with its original and both forget that they owned any
+    (``__copy__`` gives each side a new owner token). A registration or
+    removal first makes its key's path its own: each node on it that carries
+    another mark (or none) is replaced by a copy with a copy of its handler
+    lists. So a shared node is never changed, and neither side of a copy can
+    see what the other registers. ``prefix_search``, ordering and the
+    removal rules are botocore's own code, run on the owned path.
+
+    Thread safety: as botocore's: registering while another thread copies
+    or registers on the *same* emitter is not supported. Copies, and reads of
+    shared nodes, are safe from any thread.
+    """
+
+    def __init__(self, root: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._owner = object()
+        if root is not None:
+            self._root = root
+
+    def __copy__(self) -> _SharedTrie:
+        self._owner = object()  # from now on every node is shared with the copy
+        return _SharedTrie(self._root)
+
+    def _own(self, node: dict[str, Any]) -> dict[str, Any]:
+        if node.get(_OWNER) is self._owner:
+            return node
+        values = node["values"]
+        return {
+            "chunk": node["chunk"],
+            "values": None if values is None else copy.copy(values),
+            "children": dict(node["children"]),
+            _OWNER: self._owner,
+        }
+
+    def _own_path(self, key: str, *, create: bool) -> None:
+        node = self._root = self._own(self._root)
+        for part in key.split("."):
+            children = node["children"]
+            child = children.get(part)
+            if child is None:
+                if not create:
+                    return  # botocore's remove_item reports the missing key
+                child = {"chunk": part, "values": None, "children": {}, _OWNER: self._owner}
+            node = children[part] = self._own(child)
+
+    def append_item(self, key: str, value: Any, section: int = _MIDDLE) -> None:
+        self._own_path(key, create=True)
+        super().append_item(key, value, section)
+
+    def remove_item(self, key: str, value: Any) -> None:
+        self._own_path(key, create=False)
+        super().remove_item(key, value)
+
+
+class _EndpointProviders:
+    """One botocore ``EndpointProvider`` per ruleset parsed by a shared loader.
+
+    ``adopt()`` records each ruleset dict a shared loader returns (it is the
+    loader's cached object, so the same for every client of that service).
+    Only those rulesets are looked up here; any other is built as botocore
+    would build it. Entries keep the ruleset and partition dicts alive, so
+    the ``id()`` in a key can never be reused by another object.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rulesets: dict[int, Any] = {}
+        self._built: dict[tuple[int, int, frozenset[str]], tuple[Any, Any]] = {}
+
+    def adopt(self, ruleset: Any) -> None:
+        with self._lock:
+            self._rulesets.setdefault(id(ruleset), ruleset)
+
+    def key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The cache key for a constructor call, or None when it is not ours to share."""
+        ruleset = kwargs.get("ruleset_data")
+        if args or ruleset is None or self._rulesets.get(id(ruleset)) is not ruleset:
+            return None
+        if not kwargs.keys() <= {"ruleset_data", "partition_data", "excluded_params"}:
+            return None  # a botocore that passes more than we know of: do not share
+        excluded = frozenset(kwargs.get("excluded_params") or ())
+        return (id(ruleset), id(kwargs.get("partition_data")), excluded)
+
+    def get(self, key: Any) -> Any:
+        found = self._built.get(key)
+        return None if found is None else found[1]
+
+    def put(self, key: Any, partitions: Any, provider: Any) -> None:
+        with self._lock:
+            self._built.setdefault(key, (partitions, provider))
+
+
+_providers = _EndpointProviders()
+
+
+def _install_shared_endpoint_provider() -> None:
+    """Make ``botocore.regions.EndpointProvider`` hand out one provider per adopted ruleset."""
+    original = getattr(botocore.regions, "EndpointProvider", None)
+    if not isinstance(original, type):  # pragma: no cover - only on an incompatible botocore
+        msg = "botocore.regions.EndpointProvider is gone; endpoint providers cannot be shared"
+        raise SharingError(msg)
+    if getattr(original, "_bsm_shared", False):
+        return
+
+    class SharedEndpointProvider(original):  # type: ignore[misc,valid-type]
+        """botocore's EndpointProvider; one instance per ruleset a shared loader parsed."""
+
+        _bsm_shared = True
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            key = _providers.key(args, kwargs)
+            found = None if key is None else _providers.get(key)
+            return found if found is not None else super().__new__(cls)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if "_bsm_key" in self.__dict__:
+                return  # a shared provider handed back by __new__: already built
+            super().__init__(*args, **kwargs)
+            key = self._bsm_key = _providers.key(args, kwargs)
+            if key is not None:
+                _providers.put(key, kwargs.get("partition_data"), self)
+
+    SharedEndpointProvider.__module__ = original.__module__
+    SharedEndpointProvider.__qualname__ = original.__qualname__
+    botocore.regions.EndpointProvider = SharedEndpointProvider
+
+
+def _generated_api_call_code() -> types.CodeType:
+    """The code object of the methods botocore generates for client classes."""
+    make = getattr(botocore.client.ClientCreator, "_create_api_method", None)
+    consts = getattr(getattr(make, "__code__", None), "co_consts", ())
+    for const in consts:
+        if isinstance(const, types.CodeType) and const.co_name == "_api_call":
+            return const
+    msg = (  # pragma: no cover - only on an incompatible botocore
+        "botocore.client.ClientCreator no longer generates client methods from "
+        "_create_api_method/_api_call; client methods cannot be shared"
+    )
+    raise SharingError(msg)  # pragma: no cover
+
+
+class _ClientMethods:
+    """The generated methods of the first client class of each service, for all later ones.
+
+    Registered last on ``creating-client-class``, so it sees the class after
+    botocore's and boto3's handlers (and the user's, on that event) have run.
+    A method is taken, and replaced, only when it is still the plain function
+    botocore generated: same code object, same name, no attributes set on it.
+    The key is the service's event name and its whole operation-name mapping,
+    so two API versions with different operations never share.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._code: types.CodeType | None = None
+        self._by_service: dict[tuple[str, frozenset[tuple[str, str]]], dict[str, Any]] = {}
+
+    def _generated(self, class_attributes: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+        code = self._code
+        out = {}
+        for py_name in names:
+            method = class_attributes.get(py_name)
+            if (
+                isinstance(method, types.FunctionType)
+                and method.__code__ is code
+                and method.__name__ == py_name
+                and not method.__dict__
+            ):
+                out[py_name] = method
+        return out
+
+    def __call__(self, class_attributes: dict[str, Any], event_name: str, **_: Any) -> None:
+        names = class_attributes.get("_PY_TO_OP_NAME")
+        if not isinstance(names, dict):
+            return
+        key = (event_name, frozenset(names.items()))
+        generated = self._generated(class_attributes, names)
+        shared = self._by_service.get(key)
+        if shared is None:
+            with self._lock:
+                self._by_service.setdefault(key, generated)
+            return
+        for py_name in generated:
+            method = shared.get(py_name)
+            if method is not None:
+                class_attributes[py_name] = method
+
+
+_client_methods = _ClientMethods()
+
+
+def _check_botocore(template: botocore.hooks.HierarchicalEmitter) -> None:
+    """Fail early, naming the piece, if this botocore lacks what the sharing uses."""
+    root = getattr(getattr(template, "_handlers", None), "_root", None)
+    if not isinstance(root, dict) or not {"chunk", "values", "children"} <= root.keys():
+        msg = (  # pragma: no cover - only on an incompatible botocore
+            "botocore's HierarchicalEmitter no longer keeps its handlers in a _PrefixTrie "
+            "of chunk/values/children nodes; the handler template cannot be shared"
+        )
+        raise SharingError(msg)  # pragma: no cover
+    _client_methods._code = _generated_api_call_code()
+    _install_shared_endpoint_provider()
+
+
 def _handler_template() -> botocore.hooks.HierarchicalEmitter:
     if _template:
         return _template[0]
@@ -205,6 +455,11 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
             except TypeError as exc:  # pragma: no cover - botocore upgrade
                 msg = f"botocore.session.Session no longer accepts event_hooks: {exc}"
                 raise SharingError(msg) from exc
+            _check_botocore(template)
+            template._handlers = _SharedTrie(template._handlers._root)
+            template.register_last(
+                "creating-client-class", _client_methods, unique_id="bsm-share-client-methods"
+            )
             _template.append(template)
     return _template[0]
 

@@ -45,7 +45,10 @@ def test_template_session_has_exactly_botocores_builtin_handlers(event: str) -> 
     plain = botocore.session.Session()
     templated = sharing.new_botocore_session()
 
-    assert handler_names(plain, event) == handler_names(templated, event)
+    expected = handler_names(plain, event)
+    if event.startswith("creating-client-class"):  # plus the method sharing, run last
+        expected.append("boto_session_manager.sharing._ClientMethods")
+    assert handler_names(templated, event) == expected
 
 
 def test_template_sessions_do_not_share_registrations() -> None:
