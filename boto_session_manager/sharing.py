@@ -108,9 +108,10 @@ class SharingError(BotoSessionManagerError, RuntimeError):
     """botocore changed in a way that breaks what this module shares between sessions."""
 
 
+_hooks: Any = botocore.hooks  # private names: not in botocore's type stubs
 try:  # the botocore internals the handler trie builds on
-    _PrefixTrie = botocore.hooks._PrefixTrie
-    _MIDDLE = botocore.hooks._MIDDLE
+    _PrefixTrie: Any = _hooks._PrefixTrie
+    _MIDDLE: int = _hooks._MIDDLE
 except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
     _msg = f"botocore.hooks lacks {exc.name}: sessions cannot share event handlers"
     raise SharingError(_msg) from exc
@@ -362,9 +363,9 @@ def _install_shared_endpoint_provider() -> None:
             if key is not None:
                 _providers.put(key, kwargs.get("partition_data"), self)
 
-    SharedEndpointProvider.__module__ = original.__module__
-    SharedEndpointProvider.__qualname__ = original.__qualname__
-    botocore.regions.EndpointProvider = SharedEndpointProvider
+    SharedEndpointProvider.__qualname__ = "SharedEndpointProvider"
+    regions: Any = botocore.regions
+    regions.EndpointProvider = SharedEndpointProvider
 
 
 def _generated_api_call_code() -> types.CodeType:
@@ -456,7 +457,8 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
                 msg = f"botocore.session.Session no longer accepts event_hooks: {exc}"
                 raise SharingError(msg) from exc
             _check_botocore(template)
-            template._handlers = _SharedTrie(template._handlers._root)
+            emitter: Any = template
+            emitter._handlers = _SharedTrie(emitter._handlers._root)
             template.register_last(
                 "creating-client-class", _client_methods, unique_id="bsm-share-client-methods"
             )

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import io
+import itertools
 import threading
 from typing import Any
 
 import boto3
+import botocore.credentials
+import botocore.endpoint_provider
+import botocore.exceptions
+import botocore.hooks
+import botocore.regions
 import botocore.session
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boto_session_manager import BotoSesManager, sharing
 from boto_session_manager.testing import LocalAWS
@@ -206,3 +215,270 @@ def test_overlapping_pauses_never_hold_the_collector_off_for_long(
             assert not gc.isenabled()
         assert gc.isenabled()  # the inner creator left after MAX_PAUSE: back on
     assert gc.isenabled()
+
+
+# ---------------------------------------------------------------- copy-on-write handler trie
+
+PARTS = ["a", "b", "*"]
+KEYS = [".".join(p) for n in (1, 2, 3) for p in itertools.product(PARTS, repeat=n)]
+
+
+def _outcome(call: Any) -> Any:
+    try:
+        return ("ok", call())
+    except Exception as exc:  # compare whatever botocore raises
+        return ("error", type(exc).__name__)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["append", "remove", "copy"]),
+            st.integers(0, 7),  # which trie
+            st.sampled_from(KEYS),
+            st.integers(0, 3),  # value
+            st.sampled_from([0, 1, 2]),  # first / middle / last
+        ),
+        max_size=40,
+    )
+)
+def test_shared_trie_behaves_as_botocores_trie_with_copies(ops: list[Any]) -> None:
+    pairs = [(botocore.hooks._PrefixTrie(), sharing._SharedTrie())]
+    for op, index, key, value, section in ops:
+        plain, shared = pairs[index % len(pairs)]
+        if op == "copy":
+            pairs.append((copy.copy(plain), copy.copy(shared)))
+        elif op == "append":
+            plain.append_item(key, value, section)
+            shared.append_item(key, value, section)
+        else:
+            expected = _outcome(lambda: plain.remove_item(key, value))  # noqa: B023
+            assert _outcome(lambda: shared.remove_item(key, value)) == expected  # noqa: B023
+    for plain, shared in pairs:
+        for key in KEYS:
+            assert list(shared.prefix_search(key)) == list(plain.prefix_search(key))
+
+
+def test_a_client_registration_reaches_neither_its_session_nor_its_siblings(
+    bsm: BotoSesManager,
+) -> None:
+    seen: list[str] = []
+    first, second = bsm.get_client("sts"), bsm.get_client("s3")
+    first.meta.events.register("bsm-test.ping", lambda **_: seen.append("first"))
+
+    second.meta.events.emit("bsm-test.ping")
+    bsm.boto_ses.events.emit("bsm-test.ping")
+    assert seen == []
+    first.meta.events.emit("bsm-test.ping")
+    assert seen == ["first"]
+
+
+def test_a_client_shares_its_sessions_handler_nodes_until_it_writes(aws: LocalAWS) -> None:
+    bsm = aws.manager()
+    session_trie = bsm.boto_ses._session._original_handler._handlers
+    client_trie = bsm.get_client("dynamodb").meta.events._emitter._handlers
+    session_children = session_trie._root["children"]
+    client_children = client_trie._root["children"]
+
+    shared = [k for k in session_children if client_children.get(k) is session_children[k]]
+    assert isinstance(client_trie, sharing._SharedTrie)
+    assert len(shared) > len(session_children) // 2  # only the written paths were copied
+
+
+# ---------------------------------------------------------------- endpoint providers
+
+
+class _Sent(Exception):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def _raise_sent(request: Any, **_: Any) -> None:
+    raise _Sent(request.url)
+
+
+def _url_of(client: Any, method: str, **params: Any) -> str:
+    """The URL the call would be sent to, or botocore's refusal to resolve one."""
+    client.meta.events.register("before-send", _raise_sent)
+    try:
+        getattr(client, method)(**params)
+    except _Sent as sent:
+        return sent.url
+    except botocore.exceptions.BotoCoreError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    raise AssertionError("the request was sent")  # pragma: no cover
+
+
+ENDPOINT_CASES = [
+    ("s3", "us-east-1", {}, "get_object", {"Bucket": "b", "Key": "k"}),
+    ("s3", "eu-west-3", {}, "list_objects_v2", {"Bucket": "my.dotted.bucket"}),
+    ("s3", "us-west-2", {"s3": {"addressing_style": "path"}}, "head_bucket", {"Bucket": "b"}),
+    ("s3", "us-west-2", {"use_dualstack_endpoint": True}, "head_bucket", {"Bucket": "b"}),
+    ("s3", "us-gov-west-1", {"use_fips_endpoint": True}, "head_bucket", {"Bucket": "b"}),
+    ("s3", "cn-north-1", {}, "list_buckets", {}),
+    (
+        "s3",
+        "us-east-1",
+        {"s3": {"use_accelerate_endpoint": True}},
+        "head_bucket",
+        {"Bucket": "bk1"},
+    ),
+    ("s3", "us-east-1", {"s3": {"use_accelerate_endpoint": True}}, "head_bucket", {"Bucket": "b"}),
+    ("sts", "us-east-1", {}, "get_caller_identity", {}),
+    ("sts", "eu-central-1", {}, "get_caller_identity", {}),
+    ("dynamodb", "ap-southeast-2", {}, "list_tables", {}),
+    ("dynamodb", "us-east-1", {"use_fips_endpoint": True}, "list_tables", {}),
+]
+
+
+@pytest.mark.parametrize(("service", "region", "config", "method", "params"), ENDPOINT_CASES)
+def test_shared_endpoint_providers_resolve_exactly_as_botocore(
+    service: str, region: str, config: dict[str, Any], method: str, params: dict[str, Any]
+) -> None:
+    from botocore.config import Config
+
+    keys = {"aws_access_key_id": "AKIAEXAMPLEEXAMPLE00", "aws_secret_access_key": "s"}
+    plain = boto3.session.Session(region_name=region, **keys).client(
+        service, config=Config(**config)
+    )
+    managers = [BotoSesManager(region_name=region, **keys) for _ in range(2)]
+    shared = [m.get_client(service, config=Config(**config)) for m in managers]
+
+    expected = _url_of(plain, method, **params)
+    assert [_url_of(c, method, **params) for c in shared] == [expected, expected]
+    provider = shared[0]._ruleset_resolver._provider
+    assert shared[1]._ruleset_resolver._provider is provider
+    assert plain._ruleset_resolver._provider is not provider
+
+
+def test_plain_boto3_sessions_keep_their_own_providers() -> None:
+    keys = {"aws_access_key_id": "k", "aws_secret_access_key": "s", "region_name": "us-east-1"}
+    BotoSesManager(**keys).get_client("sts")  # sharing installed in this process
+    first, second = (boto3.session.Session(**keys).client("sts") for _ in range(2))
+
+    assert first._ruleset_resolver._provider is not second._ruleset_resolver._provider
+    assert isinstance(
+        first._ruleset_resolver._provider, botocore.endpoint_provider.EndpointProvider
+    )
+
+
+def test_a_provider_built_with_arguments_botocore_does_not_pass_today_is_not_shared() -> None:
+    loader = sharing.shared_loader()
+    ruleset = loader.load_service_model("sts", sharing._RULESET)
+    partitions = loader.load_data("partitions")
+    provider_cls = botocore.regions.EndpointProvider
+
+    positional = [provider_cls(ruleset, partitions) for _ in range(2)]
+    shared = [provider_cls(ruleset_data=ruleset, partition_data=partitions) for _ in range(2)]
+
+    assert positional[0] is not positional[1]
+    assert shared[0] is shared[1]
+    assert sharing._providers.key((), {"ruleset_data": ruleset, "future_option": 1}) is None
+
+
+# ---------------------------------------------------------------- client methods
+
+
+def test_managers_share_generated_methods_but_not_classes(aws: LocalAWS) -> None:
+    first, second = (aws.manager().get_client("dynamodb") for _ in range(2))
+    plain = boto3.session.Session(
+        aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1"
+    ).client("dynamodb")
+
+    assert type(first) is not type(second)
+    assert type(first).put_item is type(second).put_item
+    assert type(plain).put_item is not type(first).put_item
+    assert "Creates a new item" in str(type(second).put_item.__doc__)
+
+
+def test_a_method_replaced_by_a_handler_is_kept_and_stays_in_its_session(aws: LocalAWS) -> None:
+    calls: list[str] = []
+
+    def audit(class_attributes: dict[str, Any], **_: Any) -> None:
+        original = class_attributes["list_tables"]
+
+        def list_tables(self: Any, **kwargs: Any) -> Any:
+            calls.append("audited")
+            return original(self, **kwargs)
+
+        class_attributes["list_tables"] = list_tables
+
+    audited = aws.manager()
+    audited.boto_ses.events.register("creating-client-class.dynamodb", audit)
+    client = audited.get_client("dynamodb")
+    other = aws.manager().get_client("dynamodb")
+
+    assert client.list_tables()["TableNames"] == []
+    assert other.list_tables()["TableNames"] == []
+    assert calls == ["audited"]
+
+
+def test_methods_call_through_each_clients_own_credentials(aws: LocalAWS) -> None:
+    keys = ["AKIAMETHODSFIRST0000", "AKIAMETHODSSECOND000"]
+    seen = []
+    for key in keys:
+        client = aws.manager(aws_access_key_id=key).get_client("sts")
+        client.meta.events.register(
+            "before-send.sts.GetCallerIdentity",
+            lambda request, **_: seen.append(str(request.headers["Authorization"])),
+        )
+        client.get_caller_identity()
+
+    assert [f"Credential={k}/" in s for k, s in zip(keys, seen, strict=True)] == [True, True]
+
+
+# ---------------------------------------------------------------- what is left per account
+
+
+def _tracked_objects() -> int:
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def test_an_extra_account_of_three_clients_keeps_under_2000_container_objects() -> None:
+    def account(i: int) -> BotoSesManager:
+        bsm = BotoSesManager(
+            aws_access_key_id=f"AKIA{i:016d}", aws_secret_access_key="s", region_name="us-east-1"
+        )
+        for service in ("sts", "s3", "dynamodb"):
+            bsm.get_client(service)
+        return bsm
+
+    kept = [account(i) for i in range(3)]
+    before = _tracked_objects()
+    kept += [account(i) for i in range(3, 23)]
+    per_account = (_tracked_objects() - before) / 20
+
+    assert per_account < 2000  # plain botocore through this library kept ~6,100
+
+
+def _key_of(credentials: Any) -> Any:
+    """The access key id, read without triggering a refresh."""
+    state = vars(credentials)
+    return state.get("_access_key", state.get("access_key"))
+
+
+@pytest.mark.parametrize("first_of_its_service", [True, False])
+def test_a_dropped_managers_credentials_are_freed(
+    aws: LocalAWS, monkeypatch: pytest.MonkeyPatch, first_of_its_service: bool
+) -> None:
+    if first_of_its_service:  # its methods become the shared ones
+        monkeypatch.setattr(sharing._client_methods, "_by_service", {})
+    key = "AKIADROPPEDDROPPED00"
+    bsm = aws.manager(aws_access_key_id=key)
+    role = bsm.assume_role("arn:aws:iam::123456789012:role/dropped", duration_seconds=900)
+    for manager in (bsm, role):
+        for service in ("sts", "s3", "dynamodb"):
+            manager.get_client(service)
+    role_key = role.current_credentials().access_key_id
+    del bsm, role, manager
+
+    gc.collect()
+    alive = [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, botocore.credentials.Credentials) and _key_of(o) in (key, role_key)
+    ]
+    assert alive == []
