@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import inspect
 import os
 import threading
 import time
@@ -255,10 +256,11 @@ class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
     """
 
     def __init__(self, root: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self._owner = object()
-        if root is not None:
+        if root is None:
+            super().__init__()
+        else:
             self._root = root
+        self._owner = object()
 
     def __copy__(self) -> _SharedTrie:
         self._owner = object()  # from now on every node is shared with the copy
@@ -450,7 +452,7 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
         return _template[0]
     with _lock:
         if not _template:
-            template = botocore.hooks.HierarchicalEmitter()
+            template = _SharedEmitter()
             try:
                 botocore.session.Session(event_hooks=template)
             except TypeError as exc:  # pragma: no cover - botocore upgrade
@@ -507,14 +509,61 @@ class _GCPause:
 gc_paused = _GCPause()
 
 
-class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]
-    """A botocore session that creates its clients with the cyclic GC paused.
+class _SharedEmitter(botocore.hooks.HierarchicalEmitter):  # type: ignore[misc,unused-ignore]
+    """botocore's emitter, minus a signature inspection per registration.
 
-    A client is ~5,000 new container objects (client class, methods,
-    endpoint rules, service model); in a process that already holds many
-    sessions the collector's scans while they are built cost about as much as
-    building them (``benchmarks/accounts.py``: mode ``bsm`` vs ``bsm-nogc``).
+    botocore checks that every handler takes ``**kwargs`` with
+    ``inspect.getfullargspec`` (~15 us), and each client registers a dozen
+    handlers. For a plain function or a method of one (no ``__signature__``
+    of its own), the code object's flags give the same answer directly; any
+    other callable, and any handler that fails the check, goes through
+    botocore's own check and error.
     """
+
+    def _verify_accept_kwargs(self, func: Any) -> Any:
+        target = func.__func__ if type(func) is types.MethodType else func
+        if (
+            type(target) is types.FunctionType
+            and "__signature__" not in target.__dict__
+            and target.__code__.co_flags & inspect.CO_VARKEYWORDS
+        ):
+            return None
+        base: Any = super()  # a private botocore method: not in its type stubs
+        return base._verify_accept_kwargs(func)
+
+
+class _SharedAliaser(botocore.hooks.EventAliaser):  # type: ignore[misc,unused-ignore]
+    """botocore's EventAliaser whose copies (one per client) share one cache of names.
+
+    botocore rewrites old event names (``before-call.apigateway`` ...) by
+    trying ~30 aliases on each name it has not seen, and every client's copy
+    starts with an empty cache. A copy gets a copy of the same aliases, so
+    the names it would compute are the ones already cached. Thread safety:
+    the cache only ever gains entries, each the same for every writer.
+    """
+
+    def __copy__(self) -> _SharedAliaser:
+        twin: Any = super().__copy__()
+        twin._alias_name_cache = vars(self)["_alias_name_cache"]
+        return twin  # type: ignore[no-any-return]
+
+
+class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]
+    """A botocore session for shared models and handlers.
+
+    Its event aliaser's copies share their name cache (:class:`_SharedAliaser`;
+    if a botocore upgrade renames the hook used here, sessions simply keep
+    botocore's aliaser), and it creates clients with the cyclic GC paused: in
+    a process that already holds many sessions the collector's scans while a
+    client is built cost about as much as building it (``benchmarks/accounts.py``:
+    mode ``bsm`` vs ``bsm-nogc``).
+    """
+
+    def _register_event_emitter(self) -> None:
+        this: Any = self  # botocore's private attributes are not in its type stubs
+        this._events = _SharedAliaser(this._original_handler)
+        base: Any = super()
+        base._register_event_emitter()
 
     def create_client(self, *args: Any, **kwargs: Any) -> Any:
         with gc_paused():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import gc
+import inspect
 import io
 import itertools
 import threading
@@ -482,3 +484,49 @@ def test_a_dropped_managers_credentials_are_freed(
         if isinstance(o, botocore.credentials.Credentials) and _key_of(o) in (key, role_key)
     ]
     assert alive == []
+
+
+# ---------------------------------------------------------------- registration shortcuts
+
+
+def test_handlers_without_kwargs_are_refused_as_botocore_refuses_them(
+    bsm: BotoSesManager,
+) -> None:
+    def no_kwargs(params: Any) -> None: ...
+
+    class Handler:
+        def __call__(self, **kwargs: Any) -> None: ...
+
+    def positional_only(*args: Any) -> None: ...
+
+    events = bsm.get_client("sts").meta.events
+    for handler in (no_kwargs, positional_only):
+        with pytest.raises(ValueError, match="must accept keyword arguments"):
+            events.register("bsm-test.ping", handler)
+    events.register("bsm-test.ping", Handler())
+    events.register("bsm-test.ping", functools.partial(lambda x, **kw: None, 1))
+    events.register("bsm-test.ping", Handler().__call__)
+    assert len(events.emit("bsm-test.ping")) == 3
+
+
+def test_a_functions_own_signature_is_what_counts() -> None:
+    def handler(**kwargs: Any) -> None: ...
+
+    handler.__signature__ = inspect.signature(lambda params: None)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="must accept keyword arguments"):
+        sharing.new_botocore_session().register("bsm-test.ping", handler)
+
+
+def test_clients_share_aliased_names_and_old_names_still_reach_handlers(aws: LocalAWS) -> None:
+    bsm = aws.manager()
+    seen: list[str] = []
+    events = bsm.boto_ses.events
+    events.register("bsm-test.apigateway", lambda **_: seen.append("old name"))
+
+    bsm.get_client("sts").meta.events.emit("bsm-test.api-gateway")
+    first, second = (c.meta.events for c in (bsm.get_client("s3"), bsm.get_client("dynamodb")))
+
+    assert seen == ["old name"]
+    assert isinstance(first, sharing._SharedAliaser)
+    assert first._alias_name_cache is second._alias_name_cache
+    assert first._alias_name_cache["bsm-test.apigateway"] == "bsm-test.api-gateway"
