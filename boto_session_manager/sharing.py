@@ -533,19 +533,27 @@ class _SharedEmitter(botocore.hooks.HierarchicalEmitter):  # type: ignore[misc,u
 
 
 class _SharedAliaser(botocore.hooks.EventAliaser):  # type: ignore[misc,unused-ignore]
-    """botocore's EventAliaser whose copies (one per client) share one cache of names.
+    """botocore's EventAliaser with one cache of aliased names for the whole process.
 
     botocore rewrites old event names (``before-call.apigateway`` ...) by
-    trying ~30 aliases on each name it has not seen, and every client's copy
-    starts with an empty cache. A copy gets a copy of the same aliases, so
-    the names it would compute are the ones already cached. Thread safety:
-    the cache only ever gains entries, each the same for every writer.
+    trying ~30 aliases on each name an aliaser has not seen yet, and every
+    session and every client's copy starts with an empty cache. Aliasers
+    built here with botocore's default aliases (and their copies, which copy
+    those aliases) compute the same names, so they share one cache. An
+    aliaser given other aliases keeps a cache of its own.
+
+    Thread safety: the cache only ever gains entries, each the same whoever
+    writes it.
     """
 
-    def __copy__(self) -> _SharedAliaser:
-        twin: Any = super().__copy__()
-        twin._alias_name_cache = vars(self)["_alias_name_cache"]
-        return twin  # type: ignore[no-any-return]
+    def __init__(self, event_emitter: Any, event_aliases: Any = None) -> None:
+        super().__init__(event_emitter, event_aliases)
+        if event_aliases is None or event_aliases == _DEFAULT_ALIASES:
+            self._alias_name_cache = _ALIASED_NAMES
+
+
+_DEFAULT_ALIASES = dict(getattr(botocore.hooks, "EVENT_ALIASES", {}))
+_ALIASED_NAMES: dict[str, str] = {}
 
 
 class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]

@@ -517,16 +517,26 @@ def test_a_functions_own_signature_is_what_counts() -> None:
         sharing.new_botocore_session().register("bsm-test.ping", handler)
 
 
-def test_clients_share_aliased_names_and_old_names_still_reach_handlers(aws: LocalAWS) -> None:
+def test_sessions_share_aliased_names_and_old_names_still_reach_handlers(aws: LocalAWS) -> None:
     bsm = aws.manager()
     seen: list[str] = []
     events = bsm.boto_ses.events
     events.register("bsm-test.apigateway", lambda **_: seen.append("old name"))
 
     bsm.get_client("sts").meta.events.emit("bsm-test.api-gateway")
-    first, second = (c.meta.events for c in (bsm.get_client("s3"), bsm.get_client("dynamodb")))
+    other = aws.manager().get_client("dynamodb")
+    first, second = (c.meta.events for c in (bsm.get_client("s3"), other))
 
     assert seen == ["old name"]
     assert isinstance(first, sharing._SharedAliaser)
     assert first._alias_name_cache is second._alias_name_cache
     assert first._alias_name_cache["bsm-test.apigateway"] == "bsm-test.api-gateway"
+
+
+def test_an_aliaser_with_its_own_aliases_keeps_its_own_cache() -> None:
+    custom = sharing._SharedAliaser(sharing._SharedEmitter(), {"old": "new"})
+    default = sharing._SharedAliaser(sharing._SharedEmitter())
+
+    assert custom._alias_name_cache is not default._alias_name_cache
+    assert custom._alias_event_name("x.old") == "x.new"
+    assert default._alias_event_name("x.old") == "x.old"
