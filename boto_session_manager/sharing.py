@@ -28,7 +28,7 @@ every session this library builds shares what does not depend on the account:
   the client then registers a dozen handlers of its own. Sessions and
   clients built here copy in O(1): a copy shares every node with its
   original, and a registration copies only the few nodes on its event's path
-  (:class:`_SharedTrie`).
+  (``_SharedTrie``).
 - **One endpoint provider per endpoint ruleset.** botocore builds the
   ruleset's rule objects again for every client (~1 ms and ~500 objects for
   S3). Rulesets parsed by the shared loader get one provider each, built on
@@ -45,6 +45,11 @@ every session this library builds shares what does not depend on the account:
   carries the operation's name; the call itself always goes through the
   client's own model, credentials and handlers. A method another handler
   replaced, wrapped or changed is never swapped.
+- **Cheaper registrations.** botocore checks each handler's signature with
+  ``inspect.getfullargspec`` and derives aliased event names again in every
+  client; plain functions are checked through their code flags here
+  (``_SharedEmitter``), and one cache of aliased names serves every session
+  (``_SharedAliaser``).
 - **A pause of the cyclic garbage collector** while a session or client is
   built (``gc_paused``). A client is hundreds of new container objects; in a
   process already holding many, the collector's scans during creation cost
@@ -559,7 +564,7 @@ _ALIASED_NAMES: dict[str, str] = {}
 class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]
     """A botocore session for shared models and handlers.
 
-    Its event aliaser's copies share their name cache (:class:`_SharedAliaser`;
+    Its event aliaser shares the process's name cache (:class:`_SharedAliaser`;
     if a botocore upgrade renames the hook used here, sessions simply keep
     botocore's aliaser), and it creates clients with the cyclic GC paused: in
     a process that already holds many sessions the collector's scans while a
