@@ -95,6 +95,7 @@ import botocore.hooks
 import botocore.loaders
 import botocore.regions
 import botocore.session
+from botocore.docs.docstring import ClientMethodDocstring
 
 from .exceptions import BotoSessionManagerError
 
@@ -115,11 +116,13 @@ class SharingError(BotoSessionManagerError, RuntimeError):
 
 
 _hooks: Any = botocore.hooks  # private names: not in botocore's type stubs
-try:  # the botocore internals the handler trie builds on
+_regions: Any = botocore.regions
+try:  # the botocore internals the handler trie and the shared providers build on
     _PrefixTrie: Any = _hooks._PrefixTrie
     _MIDDLE: int = _hooks._MIDDLE
+    _EndpointProvider: Any = _regions.EndpointProvider
 except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
-    _msg = f"botocore.hooks lacks {exc.name}: sessions cannot share event handlers"
+    _msg = f"botocore lacks {exc.name}: sessions cannot share handlers and endpoint rules"
     raise SharingError(_msg) from exc
 
 
@@ -255,9 +258,11 @@ class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
     see what the other registers. ``prefix_search``, ordering and the
     removal rules are botocore's own code, run on the owned path.
 
-    Thread safety: as botocore's: registering while another thread copies
-    or registers on the *same* emitter is not supported. Copies, and reads of
-    shared nodes, are safe from any thread.
+    Thread safety: registrations, removals and copies of one trie are
+    serialised by its lock (replacing a path's nodes is not atomic, and
+    s3transfer registers on a client from its worker threads); lookups take
+    no lock and, as in botocore, see a registration made concurrently or not.
+    Nodes shared between tries are never changed.
     """
 
     def __init__(self, root: dict[str, Any] | None = None) -> None:
@@ -266,10 +271,12 @@ class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
         else:
             self._root = root
         self._owner = object()
+        self._lock = threading.Lock()
 
     def __copy__(self) -> _SharedTrie:
-        self._owner = object()  # from now on every node is shared with the copy
-        return _SharedTrie(self._root)
+        with self._lock:
+            self._owner = object()  # from now on every node is shared with the copy
+            return _SharedTrie(self._root)
 
     def _own(self, node: dict[str, Any]) -> dict[str, Any]:
         if node.get(_OWNER) is self._owner:
@@ -294,12 +301,14 @@ class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
             node = children[part] = self._own(child)
 
     def append_item(self, key: str, value: Any, section: int = _MIDDLE) -> None:
-        self._own_path(key, create=True)
-        super().append_item(key, value, section)
+        with self._lock:
+            self._own_path(key, create=True)
+            super().append_item(key, value, section)
 
     def remove_item(self, key: str, value: Any) -> None:
-        self._own_path(key, create=False)
-        super().remove_item(key, value)
+        with self._lock:
+            self._own_path(key, create=False)
+            super().remove_item(key, value)
 
 
 class _EndpointProviders:
@@ -343,36 +352,37 @@ class _EndpointProviders:
 _providers = _EndpointProviders()
 
 
+class _SharedEndpointProvider(_EndpointProvider):  # type: ignore[misc,unused-ignore]
+    """botocore's EndpointProvider; one instance per ruleset a shared loader parsed.
+
+    Installed as ``botocore.regions.EndpointProvider`` when the first shared
+    session is built. For any other ruleset (a plain ``boto3.Session``'s) it
+    is botocore's class with a different name; its instances pickle and copy
+    as before, since the class lives at module level.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        key = _providers.key(args, kwargs)
+        found = None if key is None else _providers.get(key)
+        return found if found is not None else super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "_bsm_key" in self.__dict__:
+            return  # a shared provider handed back by __new__: already built
+        super().__init__(*args, **kwargs)
+        key = self._bsm_key = _providers.key(args, kwargs)
+        if key is not None:
+            _providers.put(key, kwargs.get("partition_data"), self)
+
+
 def _install_shared_endpoint_provider() -> None:
-    """Make ``botocore.regions.EndpointProvider`` hand out one provider per adopted ruleset."""
-    original = getattr(botocore.regions, "EndpointProvider", None)
-    if not isinstance(original, type):  # pragma: no cover - only on an incompatible botocore
-        msg = "botocore.regions.EndpointProvider is gone; endpoint providers cannot be shared"
-        raise SharingError(msg)
-    if getattr(original, "_bsm_shared", False):
-        return
+    """Make ``botocore.regions.EndpointProvider`` hand out one provider per adopted ruleset.
 
-    class SharedEndpointProvider(original):  # type: ignore[misc,valid-type]
-        """botocore's EndpointProvider; one instance per ruleset a shared loader parsed."""
-
-        _bsm_shared = True
-
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            key = _providers.key(args, kwargs)
-            found = None if key is None else _providers.get(key)
-            return found if found is not None else super().__new__(cls)
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            if "_bsm_key" in self.__dict__:
-                return  # a shared provider handed back by __new__: already built
-            super().__init__(*args, **kwargs)
-            key = self._bsm_key = _providers.key(args, kwargs)
-            if key is not None:
-                _providers.put(key, kwargs.get("partition_data"), self)
-
-    SharedEndpointProvider.__qualname__ = "SharedEndpointProvider"
-    regions: Any = botocore.regions
-    regions.EndpointProvider = SharedEndpointProvider
+    A class someone else put there since this module was imported is left in
+    place: endpoint providers are then simply not shared.
+    """
+    if _regions.EndpointProvider is _EndpointProvider:
+        _regions.EndpointProvider = _SharedEndpointProvider
 
 
 def _generated_api_call_code() -> types.CodeType:
@@ -390,50 +400,123 @@ def _generated_api_call_code() -> types.CodeType:
 
 
 class _ClientMethods:
-    """The generated methods of the first client class of each service, for all later ones.
+    """The generated methods of the first client class of each model, for all later ones.
 
     Registered last on ``creating-client-class``, so it sees the class after
     botocore's and boto3's handlers (and the user's, on that event) have run.
-    A method is taken, and replaced, only when it is still the plain function
-    botocore generated: same code object, same name, no attributes set on it.
-    The key is the service's event name and its whole operation-name mapping,
-    so two API versions with different operations never share.
+    A method is taken, and replaced, only while it is still what botocore
+    generated: the same code object and name, no attribute set on it, and its
+    lazy docstring (a ``ClientMethodDocstring``) the one botocore built for
+    this class's model and session. The key is the event name and the parsed
+    model's identity, so another API version or a model from
+    ``AWS_DATA_PATH`` gets methods (and docs) of its own.
+
+    The first class keeps its own functions; what is shared is a copy of each,
+    whose docstring renders through the builtin-handler template instead of
+    the first session's emitter. So a shared method holds on to no session,
+    and its docs are what any session without ``docs.*`` handlers of its own
+    would render. A session that registered such handlers (or a ``*``
+    handler at the top level) keeps its own methods and docs.
+
+    Known difference from plain botocore: an attribute set on a generated
+    method *after* its class was created (``type(client).get_item.__doc__ =
+    ...``) is seen by the clients of every manager that share it; change
+    methods in a ``creating-client-class`` handler instead.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._code: types.CodeType | None = None
-        self._by_service: dict[tuple[str, frozenset[tuple[str, str]]], dict[str, Any]] = {}
+        #: The template's ``docs`` and ``*`` handler nodes, and an emitter rendering through it.
+        self._template_docs: tuple[Any, Any] | None = None
+        self._docs_emitter: Any = None
+        self._by_model: dict[tuple[str, int], tuple[Any, dict[str, Any]]] = {}
 
-    def _generated(self, class_attributes: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    def use_template(self, template: botocore.hooks.HierarchicalEmitter) -> None:
+        self._template_docs = _docs_nodes(template)
+        self._docs_emitter = _SharedAliaser(template)
+
+    def _renders_docs_as_template(self, emitter: Any) -> bool:
+        nodes, template = _docs_nodes(emitter), self._template_docs
+        return (
+            nodes is not None
+            and template is not None
+            and nodes[0] is template[0]
+            and nodes[1] is template[1]
+        )
+
+    def _generated(self, class_attributes: dict[str, Any], names: dict[str, str]) -> Any:
+        """``(model, session emitter, {name: function})`` for the still-generated methods."""
         code = self._code
+        model = emitter = None
         out = {}
         for py_name in names:
             method = class_attributes.get(py_name)
             if (
-                isinstance(method, types.FunctionType)
-                and method.__code__ is code
-                and method.__name__ == py_name
-                and not method.__dict__
+                type(method) is not types.FunctionType
+                or method.__code__ is not code
+                or method.__name__ != py_name
+                or method.__dict__
+                or type(method.__doc__) is not ClientMethodDocstring
             ):
+                continue
+            doc: Any = method.__doc__  # a ClientMethodDocstring: its fields are private
+            doc_kwargs = doc._gen_kwargs
+            operation = doc_kwargs.get("operation_model")
+            this_model = getattr(operation, "service_model", None)
+            if model is None:
+                model, emitter = this_model, doc_kwargs.get("event_emitter")
+            if this_model is model and doc_kwargs.get("event_emitter") is emitter:
                 out[py_name] = method
-        return out
+        return model, emitter, out
+
+    def _detached(self, method: types.FunctionType) -> types.FunctionType:
+        """A copy of a generated method whose docstring renders through the template."""
+        copied = types.FunctionType(
+            method.__code__, method.__globals__, method.__name__, None, method.__closure__
+        )
+        copied.__qualname__ = method.__qualname__
+        doc: Any = method.__doc__  # a ClientMethodDocstring: its fields are private
+        copied.__doc__ = ClientMethodDocstring(
+            *doc._gen_args, **{**doc._gen_kwargs, "event_emitter": self._docs_emitter}
+        )
+        return copied
 
     def __call__(self, class_attributes: dict[str, Any], event_name: str, **_: Any) -> None:
         names = class_attributes.get("_PY_TO_OP_NAME")
         if not isinstance(names, dict):
             return
-        key = (event_name, frozenset(names.items()))
-        generated = self._generated(class_attributes, names)
-        shared = self._by_service.get(key)
-        if shared is None:
-            with self._lock:
-                self._by_service.setdefault(key, generated)
+        model, emitter, generated = self._generated(class_attributes, names)
+        description = getattr(model, "_service_description", None)
+        if description is None:
             return
+        key = (event_name, id(description))
+        found = self._by_model.get(key)
+        if found is None:
+            detached = {name: self._detached(method) for name, method in generated.items()}
+            with self._lock:  # the description is kept so that its id() stays its own
+                self._by_model.setdefault(key, (description, detached))
+            return
+        if not self._renders_docs_as_template(emitter):
+            return  # the session renders docs its own way: keep its methods
+        shared = found[1]
         for py_name in generated:
             method = shared.get(py_name)
             if method is not None:
                 class_attributes[py_name] = method
+
+
+def _docs_nodes(emitter: Any) -> tuple[Any, Any] | None:
+    """An emitter's handler nodes that docs events can reach (``docs`` and ``*``).
+
+    Sessions built here share these nodes with the template until something
+    registers under them. None for an emitter of another kind.
+    """
+    trie = getattr(getattr(emitter, "_emitter", emitter), "_handlers", None)
+    if not isinstance(trie, _SharedTrie):
+        return None
+    children = trie._root["children"]
+    return (children.get("docs"), children.get("*"))
 
 
 _client_methods = _ClientMethods()
@@ -469,6 +552,7 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
             template.register_last(
                 "creating-client-class", _client_methods, unique_id="bsm-share-client-methods"
             )
+            _client_methods.use_template(template)
             _template.append(template)
     return _template[0]
 
@@ -557,8 +641,23 @@ class _SharedAliaser(botocore.hooks.EventAliaser):  # type: ignore[misc,unused-i
             self._alias_name_cache = _ALIASED_NAMES
 
 
+class _AliasedNames(dict):  # type: ignore[type-arg,unused-ignore]
+    """The process's cache of aliased event names, which stops growing at :attr:`CAP`.
+
+    Event names include user-chosen parts (``getattr.<service>.<attribute>``),
+    so the set is open-ended; past the cap a new name is derived again at each
+    use, exactly as botocore derives it the first time.
+    """
+
+    CAP = 10_000
+
+    def __setitem__(self, name: str, aliased: str) -> None:
+        if len(self) < self.CAP:
+            super().__setitem__(name, aliased)
+
+
 _DEFAULT_ALIASES = dict(getattr(botocore.hooks, "EVENT_ALIASES", {}))
-_ALIASED_NAMES: dict[str, str] = {}
+_ALIASED_NAMES = _AliasedNames()
 
 
 class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]

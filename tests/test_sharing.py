@@ -8,6 +8,8 @@ import gc
 import inspect
 import io
 import itertools
+import json
+import pickle
 import threading
 from typing import Any
 
@@ -462,16 +464,18 @@ def _key_of(credentials: Any) -> Any:
     return state.get("_access_key", state.get("access_key"))
 
 
-@pytest.mark.parametrize("first_of_its_service", [True, False])
+@pytest.mark.parametrize("first_of_its_service", [None, "base", "role"])
 def test_a_dropped_managers_credentials_are_freed(
-    aws: LocalAWS, monkeypatch: pytest.MonkeyPatch, first_of_its_service: bool
+    aws: LocalAWS, monkeypatch: pytest.MonkeyPatch, first_of_its_service: str | None
 ) -> None:
-    if first_of_its_service:  # its methods become the shared ones
-        monkeypatch.setattr(sharing._client_methods, "_by_service", {})
+    if first_of_its_service:  # its methods are the first of their services
+        monkeypatch.setattr(sharing._client_methods, "_by_model", {})
     key = "AKIADROPPEDDROPPED00"
     bsm = aws.manager(aws_access_key_id=key)
-    role = bsm.assume_role("arn:aws:iam::123456789012:role/dropped", duration_seconds=900)
-    for manager in (bsm, role):
+    role = bsm.assume_role(
+        "arn:aws:iam::123456789012:role/dropped", duration_seconds=900, auto_refresh=True
+    )
+    for manager in (role, bsm) if first_of_its_service == "role" else (bsm, role):
         for service in ("sts", "s3", "dynamodb"):
             manager.get_client(service)
     role_key = role.current_credentials().access_key_id
@@ -540,3 +544,110 @@ def test_an_aliaser_with_its_own_aliases_keeps_its_own_cache() -> None:
     assert custom._alias_name_cache is not default._alias_name_cache
     assert custom._alias_event_name("x.old") == "x.new"
     assert default._alias_event_name("x.old") == "x.old"
+
+
+# ---------------------------------------------------------------- what review found
+
+
+def test_methods_of_another_model_keep_that_models_docs(
+    aws: LocalAWS, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aws.manager().get_client("sts")  # the stock model's methods are shared first
+    model = sharing.shared_loader().load_service_model("sts", "service-2")
+    custom = copy.deepcopy(model)
+    custom["operations"]["GetCallerIdentity"]["documentation"] = "<p>CUSTOM-MODEL-DOC</p>"
+    version_dir = tmp_path / "sts" / model["metadata"]["apiVersion"]
+    version_dir.mkdir(parents=True)
+    (version_dir / "service-2.json").write_text(json.dumps(custom))
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+
+    client = aws.manager().get_client("sts")
+
+    assert "CUSTOM-MODEL-DOC" in str(type(client).get_caller_identity.__doc__)
+    assert client.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_a_docstring_set_by_a_handler_stays_in_its_session(aws: LocalAWS) -> None:
+    def document(class_attributes: dict[str, Any], **_: Any) -> None:
+        class_attributes["list_tables"].__doc__ = "Audited."
+
+    for _ in range(2):  # first of its service, then once the methods are shared
+        audited = aws.manager()
+        audited.boto_ses.events.register("creating-client-class.dynamodb", document)
+        assert type(audited.get_client("dynamodb")).list_tables.__doc__ == "Audited."
+        other = aws.manager().get_client("dynamodb")
+        assert "Audited." not in str(type(other).list_tables.__doc__)
+
+
+def test_a_sessions_docs_handlers_reach_its_docstrings_and_no_others(aws: LocalAWS) -> None:
+    def mark(section: Any, **_: Any) -> None:
+        section.write("DOCS-HANDLER-MARK")
+
+    aws.manager().get_client("sts")  # methods shared before the customised session
+    custom = aws.manager()
+    custom.boto_ses.events.register("docs.request-params.sts.GetCallerIdentity.*", mark)
+    custom.boto_ses.events.register("docs.response-params.sts.GetCallerIdentity.*", mark)
+    other = aws.manager()
+
+    assert "DOCS-HANDLER-MARK" in str(type(custom.get_client("sts")).get_caller_identity.__doc__)
+    assert "DOCS-HANDLER-MARK" not in str(type(other.get_client("sts")).get_caller_identity.__doc__)
+
+
+def test_a_registration_racing_a_first_write_is_not_lost(bsm: BotoSesManager) -> None:
+    root = bsm.get_client("s3").meta.events._emitter._handlers._root
+    copying, fast_done = threading.Event(), threading.Event()
+
+    class PausingTrie(sharing._SharedTrie):
+        def _own(self, node: dict[str, Any]) -> dict[str, Any]:
+            owned = super()._own(node)
+            if node is root and threading.current_thread().name == "slow":
+                copying.set()
+                fast_done.wait(0.2)  # unserialised, "fast" registers in this gap
+            return owned
+
+    trie = PausingTrie(root)  # owns no node yet: a first write copies the root
+
+    def fast() -> None:
+        trie.append_item("bsm-test.fast", _noop)
+        fast_done.set()
+
+    slow = threading.Thread(target=trie.append_item, args=("bsm-test.slow", _noop), name="slow")
+    slow.start()
+    copying.wait(5)
+    other = threading.Thread(target=fast)
+    other.start()
+    slow.join()
+    other.join()
+
+    assert [len(trie.prefix_search(f"bsm-test.{name}")) for name in ("slow", "fast")] == [1, 1]
+
+
+def _noop(*_: Any, **__: Any) -> None: ...
+
+
+def test_plain_boto3_endpoint_providers_still_pickle(aws: LocalAWS) -> None:
+    aws.manager().get_client("s3")  # the shared provider class is installed by now
+    client = boto3.session.Session(
+        aws_access_key_id="k", aws_secret_access_key="s", region_name="eu-west-1"
+    ).client("s3")
+    provider = client._ruleset_resolver._provider
+
+    copied = pickle.loads(pickle.dumps(provider))  # noqa: S301 - our own bytes
+
+    params = {"Region": "eu-west-1", "Bucket": "b", "UseFIPS": False, "UseDualStack": False}
+    assert type(copied) is type(provider)
+    assert copied.resolve_endpoint(**params).url == provider.resolve_endpoint(**params).url
+
+
+def test_the_shared_aliased_name_cache_stops_growing_at_its_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = sharing._AliasedNames()
+    monkeypatch.setattr(sharing, "_ALIASED_NAMES", cache)
+    monkeypatch.setattr(cache, "CAP", 3)
+    aliaser = sharing._SharedAliaser(sharing._SharedEmitter())
+
+    names = [aliaser._alias_event_name(f"bsm-test.apigateway.n{i}") for i in range(10)]
+
+    assert names == [f"bsm-test.api-gateway.n{i}" for i in range(10)]
+    assert len(cache) == 3
