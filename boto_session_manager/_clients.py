@@ -7,7 +7,10 @@ service list: do not edit. After upgrading botocore, regenerate with::
 
     python scripts/generate_clients.py
 
-(``--check`` exits 1 when this file is stale; the test suite runs it.)
+(``--check`` exits 1 when this file is stale. The test suite checks it
+whenever the installed botocore is the release recorded below; with any other
+release it reports the check as skipped, so a new AWS service never fails a
+clean install. Such a service works through ``get_client("<name>")``.)
 
 The return types come from the ``types-boto3`` stub packages
 (``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
@@ -20,12 +23,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from types_boto3_abuse_signal.client import AbuseSignalAPIClient
     from types_boto3_accessanalyzer.client import AccessAnalyzerClient
     from types_boto3_account.client import AccountClient
     from types_boto3_account_access.client import AccountAccessClient
     from types_boto3_account_access_runtime.client import AccountAccessRuntimeClient
     from types_boto3_acm.client import ACMClient
     from types_boto3_acm_pca.client import ACMPCAClient
+    from types_boto3_agent_discovery.client import AgentDiscoveryClient
     from types_boto3_agent_registry.client import AgentRegistryClient
     from types_boto3_agent_registry_control.client import AgentRegistryControlClient
     from types_boto3_aiops.client import AIOpsClient
@@ -36,6 +41,7 @@ if TYPE_CHECKING:
     from types_boto3_apigateway.client import APIGatewayClient
     from types_boto3_apigatewaymanagementapi.client import ApiGatewayManagementApiClient
     from types_boto3_apigatewayv2.client import ApiGatewayV2Client
+    from types_boto3_apiportal.client import APIPortalClient
     from types_boto3_appconfig.client import AppConfigClient
     from types_boto3_appconfigdata.client import AppConfigDataClient
     from types_boto3_appfabric.client import AppFabricClient
@@ -333,12 +339,14 @@ if TYPE_CHECKING:
     from types_boto3_partnercentral_account.client import PartnerCentralAccountAPIClient
     from types_boto3_partnercentral_benefits.client import PartnerCentralBenefitsClient
     from types_boto3_partnercentral_channel.client import PartnerCentralChannelAPIClient
+    from types_boto3_partnercentral_marketing.client import PartnerCentralMarketingAPIClient
     from types_boto3_partnercentral_revenue_measurement.client import (
         PartnerCentralRevenueMeasurementAPIClient,
     )
     from types_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from types_boto3_payment_cryptography.client import PaymentCryptographyControlPlaneClient
     from types_boto3_payment_cryptography_data.client import PaymentCryptographyDataPlaneClient
+    from types_boto3_payments.client import PaymentsClient
     from types_boto3_pca_connector_ad.client import PcaConnectorAdClient
     from types_boto3_pca_connector_scep.client import PrivateCAConnectorforSCEPClient
     from types_boto3_pcs.client import ParallelComputingServiceClient
@@ -398,6 +406,7 @@ if TYPE_CHECKING:
     from types_boto3_sagemaker_a2i_runtime.client import AugmentedAIRuntimeClient
     from types_boto3_sagemaker_edge.client import SagemakerEdgeManagerClient
     from types_boto3_sagemaker_featurestore_runtime.client import SageMakerFeatureStoreRuntimeClient
+    from types_boto3_sagemaker_gateway_runtime.client import SageMakerGatewayRuntimeClient
     from types_boto3_sagemaker_geospatial.client import SageMakergeospatialcapabilitiesClient
     from types_boto3_sagemaker_inference_router_runtime.client import (
         SageMakerInferenceRouterRuntimeClient,
@@ -484,6 +493,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AwsServiceEnum", "ClientProperties"]
 
+#: The botocore release whose service list this module was generated from.
+GENERATED_FROM_BOTOCORE = "1.44.8"
+
 
 class AwsServiceEnum:
     """Every botocore service name, as upstream boto-session-manager names them.
@@ -492,12 +504,14 @@ class AwsServiceEnum:
     ``AwsServiceEnum.SecretsManager == "secretsmanager"``.
     """
 
+    AbuseSignalAPI = "abuse-signal"
     AccessAnalyzer = "accessanalyzer"
     Account = "account"
     AccountAccess = "account-access"
     AccountAccessRuntime = "account-access-runtime"
     ACM = "acm"
     ACMPCA = "acm-pca"
+    AgentDiscovery = "agent-discovery"
     AgentRegistry = "agent-registry"
     AgentRegistryControl = "agent-registry-control"
     AIOps = "aiops"
@@ -508,6 +522,7 @@ class AwsServiceEnum:
     APIGateway = "apigateway"
     ApiGatewayManagementApi = "apigatewaymanagementapi"
     ApiGatewayV2 = "apigatewayv2"
+    APIPortal = "apiportal"
     AppConfig = "appconfig"
     AppConfigData = "appconfigdata"
     AppFabric = "appfabric"
@@ -793,10 +808,12 @@ class AwsServiceEnum:
     PartnerCentralAccountAPI = "partnercentral-account"
     PartnerCentralBenefits = "partnercentral-benefits"
     PartnerCentralChannelAPI = "partnercentral-channel"
+    PartnerCentralMarketingAPI = "partnercentral-marketing"
     PartnerCentralRevenueMeasurementAPI = "partnercentral-revenue-measurement"
     PartnerCentralSellingAPI = "partnercentral-selling"
     PaymentCryptographyControlPlane = "payment-cryptography"
     PaymentCryptographyDataPlane = "payment-cryptography-data"
+    Payments = "payments"
     PcaConnectorAd = "pca-connector-ad"
     PrivateCAConnectorforSCEP = "pca-connector-scep"
     ParallelComputingService = "pcs"
@@ -852,6 +869,7 @@ class AwsServiceEnum:
     AugmentedAIRuntime = "sagemaker-a2i-runtime"
     SagemakerEdgeManager = "sagemaker-edge"
     SageMakerFeatureStoreRuntime = "sagemaker-featurestore-runtime"
+    SageMakerGatewayRuntime = "sagemaker-gateway-runtime"
     SageMakergeospatialcapabilities = "sagemaker-geospatial"
     SageMakerInferenceRouterRuntime = "sagemaker-inference-router-runtime"
     SageMakerMetrics = "sagemaker-metrics"
@@ -946,6 +964,11 @@ class ClientProperties:
         def get_client(self, service_name: str, /) -> Any: ...
 
     @property
+    def abuse_signal_client(self) -> AbuseSignalAPIClient:
+        """The cached default ``abuse-signal`` client."""
+        return self.get_client("abuse-signal")
+
+    @property
     def accessanalyzer_client(self) -> AccessAnalyzerClient:
         """The cached default ``accessanalyzer`` client."""
         return self.get_client("accessanalyzer")
@@ -974,6 +997,11 @@ class ClientProperties:
     def acm_pca_client(self) -> ACMPCAClient:
         """The cached default ``acm-pca`` client."""
         return self.get_client("acm-pca")
+
+    @property
+    def agent_discovery_client(self) -> AgentDiscoveryClient:
+        """The cached default ``agent-discovery`` client."""
+        return self.get_client("agent-discovery")
 
     @property
     def agent_registry_client(self) -> AgentRegistryClient:
@@ -1024,6 +1052,11 @@ class ClientProperties:
     def apigatewayv2_client(self) -> ApiGatewayV2Client:
         """The cached default ``apigatewayv2`` client."""
         return self.get_client("apigatewayv2")
+
+    @property
+    def apiportal_client(self) -> APIPortalClient:
+        """The cached default ``apiportal`` client."""
+        return self.get_client("apiportal")
 
     @property
     def appconfig_client(self) -> AppConfigClient:
@@ -2451,6 +2484,11 @@ class ClientProperties:
         return self.get_client("partnercentral-channel")
 
     @property
+    def partnercentral_marketing_client(self) -> PartnerCentralMarketingAPIClient:
+        """The cached default ``partnercentral-marketing`` client."""
+        return self.get_client("partnercentral-marketing")
+
+    @property
     def partnercentral_revenue_measurement_client(
         self,
     ) -> PartnerCentralRevenueMeasurementAPIClient:
@@ -2471,6 +2509,11 @@ class ClientProperties:
     def payment_cryptography_data_client(self) -> PaymentCryptographyDataPlaneClient:
         """The cached default ``payment-cryptography-data`` client."""
         return self.get_client("payment-cryptography-data")
+
+    @property
+    def payments_client(self) -> PaymentsClient:
+        """The cached default ``payments`` client."""
+        return self.get_client("payments")
 
     @property
     def pca_connector_ad_client(self) -> PcaConnectorAdClient:
@@ -2746,6 +2789,11 @@ class ClientProperties:
     def sagemaker_featurestore_runtime_client(self) -> SageMakerFeatureStoreRuntimeClient:
         """The cached default ``sagemaker-featurestore-runtime`` client."""
         return self.get_client("sagemaker-featurestore-runtime")
+
+    @property
+    def sagemaker_gateway_runtime_client(self) -> SageMakerGatewayRuntimeClient:
+        """The cached default ``sagemaker-gateway-runtime`` client."""
+        return self.get_client("sagemaker-gateway-runtime")
 
     @property
     def sagemaker_geospatial_client(self) -> SageMakergeospatialcapabilitiesClient:

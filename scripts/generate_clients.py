@@ -75,6 +75,13 @@ def client_class_name(metadata: dict[str, str], service_name: str) -> str:
     return re.sub(r"\W+", "", name)
 
 
+def installed_botocore_version() -> str:
+    """The installed botocore's release, which the generated module records."""
+    import botocore
+
+    return str(botocore.__version__)
+
+
 def load_services() -> list[Service]:
     """Every service of the installed botocore, sorted by name."""
     import botocore.session
@@ -140,7 +147,10 @@ service list: do not edit. After upgrading botocore, regenerate with::
 
     python scripts/generate_clients.py
 
-(``--check`` exits 1 when this file is stale; the test suite runs it.)
+(``--check`` exits 1 when this file is stale. The test suite checks it
+whenever the installed botocore is the release recorded below; with any other
+release it reports the check as skipped, so a new AWS service never fails a
+clean install. Such a service works through ``get_client("<name>")``.)
 
 The return types come from the ``types-boto3`` stub packages
 (``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
@@ -198,8 +208,8 @@ def _property(service: Service, local: str) -> str:
     )
 
 
-def render(services: Sequence[Service]) -> str:
-    """The whole generated module, as text."""
+def render(services: Sequence[Service], botocore_version: str) -> str:
+    """The whole generated module, as text, for ``services`` of that botocore release."""
     aliases = stub_aliases(services)
     constants = enum_names(services)
     imports = sorted(_import_line(s, aliases[s.name]) for s in services)
@@ -209,7 +219,9 @@ def render(services: Sequence[Service]) -> str:
         [
             HEADER,
             "if TYPE_CHECKING:\n" + "\n".join(imports) + "\n",
-            '__all__ = ["AwsServiceEnum", "ClientProperties"]\n\n',
+            '__all__ = ["AwsServiceEnum", "ClientProperties"]\n',
+            "#: The botocore release whose service list this module was generated from.\n"
+            f'GENERATED_FROM_BOTOCORE = "{botocore_version}"\n\n',
             ENUM_DOC + "\n" + enum + "\n",
             MIXIN_DOC + properties,
         ]
@@ -221,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     parser.add_argument("--output", type=Path, default=TARGET, help="default: %(default)s")
     args = parser.parse_args(argv)
-    text = render(load_services())
+    text = render(load_services(), installed_botocore_version())
     current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     if args.check:
         if current == text:
