@@ -37,14 +37,17 @@ every session this library builds shares what does not depend on the account:
   This is the one process-wide change: ``botocore.regions.EndpointProvider``
   becomes a subclass that behaves exactly as before for any ruleset the
   shared loaders did not parse (a plain ``boto3.Session``'s, for one).
-- **One set of client methods per service.** botocore generates a method, a
-  closure and a lazy docstring holding an ``OperationModel`` for each
-  operation of each client class (~1,300 objects per account of three
-  clients). A handler at the end of ``creating-client-class`` puts the
-  service's first methods into every later class. A generated method only
-  carries the operation's name; the call itself always goes through the
-  client's own model, credentials and handlers. A method another handler
-  replaced, wrapped or changed is never swapped.
+- **One set of client methods per service model.** botocore generates a
+  method, a closure and a lazy docstring holding an ``OperationModel`` for
+  each operation of each client class (~1,300 objects per account of three
+  clients). A handler at the end of ``creating-client-class`` puts one set
+  per parsed model into every later class: copies of the first class's
+  methods whose docstrings render through the template, so they keep no
+  session alive. A generated method only carries the operation's name; the
+  call itself always goes through the client's own model, credentials and
+  handlers. A method another handler replaced, wrapped or changed is never
+  swapped, nor are the methods of a session with ``docs.*`` handlers of its
+  own (:class:`_ClientMethods`).
 - **Cheaper registrations.** botocore checks each handler's signature with
   ``inspect.getfullargspec`` and derives aliased event names again in every
   client; plain functions are checked through their code flags here
@@ -73,7 +76,8 @@ is built (``_check_botocore()``): a botocore upgrade that removes one raises
 Thread safety: everything here is safe from any number of threads. The
 loader, the template, the providers and the method sets are built under
 locks; shared nodes, providers and methods are never changed after they are
-shared, and each session and client writes only to nodes it owns.
+shared, and each session and client writes only to nodes it owns, one
+registration at a time (a lock per handler trie).
 """
 
 from __future__ import annotations
