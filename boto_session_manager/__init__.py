@@ -13,7 +13,9 @@ and ``bsm --help`` do not pay for importing boto3.
 
 from __future__ import annotations
 
+import gc
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -81,9 +83,27 @@ def __getattr__(name: str) -> Any:
     if module is None:
         msg = f"module 'boto_session_manager' has no attribute {name!r}"
         raise AttributeError(msg)
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(_import_paused(module), name)
     globals()[name] = value  # later lookups skip this function
     return value
+
+
+def _import_paused(module: str) -> Any:
+    """Import ``module`` with the cyclic garbage collector paused the first time.
+
+    Defining the manager's classes allocates thousands of objects; with boto3
+    already loaded, that triggers full collections that walk every botocore
+    object in the process, about a third of this package's import time. Only
+    the thread that finds the collector on turns it back on, so an import
+    racing another (or a client being built) never leaves it off.
+    """
+    if f"{__name__}{module}" in sys.modules or not gc.isenabled():
+        return importlib.import_module(module, __name__)
+    gc.disable()
+    try:
+        return importlib.import_module(module, __name__)
+    finally:
+        gc.enable()
 
 
 def __dir__() -> list[str]:

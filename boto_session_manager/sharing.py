@@ -47,7 +47,7 @@ every session this library builds shares what does not depend on the account:
   call itself always goes through the client's own model, credentials and
   handlers. A method another handler replaced, wrapped or changed is never
   swapped, nor are the methods of a session with ``docs.*`` handlers of its
-  own (:class:`_ClientMethods`).
+  own (``_ClientMethods``).
 - **Cheaper registrations.** botocore checks each handler's signature with
   ``inspect.getfullargspec`` and derives aliased event names again in every
   client; plain functions are checked through their code flags here

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import boto_session_manager
 
 
@@ -33,8 +35,6 @@ def test_all_lists_exactly_the_public_names() -> None:
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
-    import pytest
-
     with pytest.raises(AttributeError, match="nope"):
         boto_session_manager.nope  # noqa: B018
 
@@ -43,6 +43,24 @@ def test_importing_the_package_does_not_import_boto3() -> None:
     code = "import sys, boto_session_manager; print('boto3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_the_first_import_leaves_the_collector_as_it_found_it(collector_on: bool) -> None:
+    # The manager's modules are imported with the cyclic GC paused; a process
+    # that had it off keeps it off, one that had it on gets it back on.
+    code = (
+        "import gc, sys, boto_session_manager\n"
+        f"gc.enable() if {collector_on} else gc.disable()\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: seen.append(phase))\n"
+        "boto_session_manager.BotoSesManager\n"
+        "print(gc.isenabled(), 'boto_session_manager.manager' in sys.modules, len(seen))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    enabled, imported, collections = out.stdout.split()
+    assert (enabled, imported) == (str(collector_on), "True")
+    assert collections == "0"  # no collection ran during the import
 
 
 def test_version_is_a_string() -> None:

@@ -13,13 +13,13 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..arn import Arn
-from . import dynamodb, params, s3, secrets, tagging
+from . import params, s3, secrets, tagging
 from ._common import apply_transform, check_transform
-from .dynamodb import DynamoDBTable
 from .tagging import TagFilters  # at runtime: the docs resolve signatures
 
 if TYPE_CHECKING:
     from ._cache import TTLCache
+    from .dynamodb import DynamoDBTable  # imported on first use: it costs ~3 ms
 
 _SECRET = "secret"  # noqa: S105 - a cache-key tag, not a password
 _PARAMETER = "parameter"
@@ -337,7 +337,9 @@ class ServiceHelpers:
             table.put_item({"user_id": "u1", "score": 9.5})
             table.batch_write_items(rows)
         """
-        return dynamodb.DynamoDBTable(table_name, client=self.get_client("dynamodb"))
+        from .dynamodb import DynamoDBTable  # here, not at the top: it costs ~3 ms of import
+
+        return DynamoDBTable(table_name, client=self.get_client("dynamodb"))
 
     # ------------------------------------------------------------------ tagging
 
