@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -95,15 +96,32 @@ def _import_paused(module: str) -> Any:
     already loaded, that triggers full collections that walk every botocore
     object in the process, about a third of this package's import time. Only
     the thread that finds the collector on turns it back on, so an import
-    racing another (or a client being built) never leaves it off.
+    racing another (or a client being built) never leaves it off, and a
+    process forked during the import starts with the collector on.
     """
+    global _import_holds_collector
     if f"{__name__}{module}" in sys.modules or not gc.isenabled():
         return importlib.import_module(module, __name__)
     gc.disable()
+    _import_holds_collector = True
     try:
         return importlib.import_module(module, __name__)
     finally:
+        _import_holds_collector = False
         gc.enable()
+
+
+_import_holds_collector = False  # in a forked child, no thread is left to turn it on
+
+
+def _collector_back_on_in_child() -> None:
+    global _import_holds_collector
+    if _import_holds_collector:
+        _import_holds_collector = False
+        gc.enable()
+
+
+os.register_at_fork(after_in_child=_collector_back_on_in_child)
 
 
 def __dir__() -> list[str]:

@@ -40,8 +40,9 @@ every session this library builds shares what does not depend on the account:
 - **One set of client methods per service model.** botocore generates a
   method, a closure and a lazy docstring holding an ``OperationModel`` for
   each operation of each client class (~1,300 objects per account of three
-  clients). A handler at the end of ``creating-client-class`` puts one set
-  per parsed model into every later class: copies of the first class's
+  clients). Once a client's class is built (every ``creating-client-class``
+  handler has run), one set per parsed model replaces the methods it still
+  has as botocore generated them: copies of the first class's
   methods whose docstrings render through the template, so they keep no
   session alive. A generated method only carries the operation's name; the
   call itself always goes through the client's own model, credentials and
@@ -57,9 +58,12 @@ every session this library builds shares what does not depend on the account:
   built (``gc_paused``). A client is hundreds of new container objects; in a
   process already holding many, the collector's scans during creation cost
   about as much as the creation itself. The pause is shared by all threads
-  (first in turns the collector off, last out turns it back on), never lasts
-  more than ``_GCPause.MAX_PAUSE`` (0.25 s) however many threads overlap,
-  and leaves a collector the caller disabled alone.
+  (first in turns the collector off, last out turns it back on); however
+  many threads overlap, the first creator to finish after
+  ``_GCPause.MAX_PAUSE`` (0.25 s) turns it back on. It covers in-memory work
+  only: credentials (a credential process, SSO, IMDS) are resolved before
+  it. A collector the caller disabled beforehand is left alone, and a child
+  forked during a pause starts with the collector on.
 
 Together: ~1,200 long-lived container objects per account of three clients
 instead of ~6,100 (``tests/test_sharing.py`` holds the count under 2,000),
@@ -89,7 +93,7 @@ import os
 import threading
 import time
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -99,6 +103,7 @@ import botocore.hooks
 import botocore.loaders
 import botocore.regions
 import botocore.session
+from botocore import UNSIGNED
 from botocore.docs.docstring import ClientMethodDocstring
 
 from .exceptions import BotoSessionManagerError
@@ -362,11 +367,12 @@ class _SharedEndpointProvider(_EndpointProvider):  # type: ignore[misc,unused-ig
     Installed as ``botocore.regions.EndpointProvider`` when the first shared
     session is built. For any other ruleset (a plain ``boto3.Session``'s) it
     is botocore's class with a different name; its instances pickle and copy
-    as before, since the class lives at module level.
+    as before, since the class lives at module level. Subclasses of it (a
+    program's own provider class) are never shared either way.
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        key = _providers.key(args, kwargs)
+        key = _providers.key(args, kwargs) if cls is _SharedEndpointProvider else None
         found = None if key is None else _providers.get(key)
         return found if found is not None else super().__new__(cls)
 
@@ -374,6 +380,8 @@ class _SharedEndpointProvider(_EndpointProvider):  # type: ignore[misc,unused-ig
         if "_bsm_key" in self.__dict__:
             return  # a shared provider handed back by __new__: already built
         super().__init__(*args, **kwargs)
+        if type(self) is not _SharedEndpointProvider:
+            return  # a subclass (someone's own provider) is never shared
         key = self._bsm_key = _providers.key(args, kwargs)
         if key is not None:
             _providers.put(key, kwargs.get("partition_data"), self)
@@ -406,14 +414,16 @@ def _generated_api_call_code() -> types.CodeType:
 class _ClientMethods:
     """The generated methods of the first client class of each model, for all later ones.
 
-    Registered last on ``creating-client-class``, so it sees the class after
-    botocore's and boto3's handlers (and the user's, on that event) have run.
-    A method is taken, and replaced, only while it is still what botocore
-    generated: the same code object and name, no attribute set on it, and its
-    lazy docstring (a ``ClientMethodDocstring``) the one botocore built for
-    this class's model and session. The key is the event name and the parsed
-    model's identity, so another API version or a model from
-    ``AWS_DATA_PATH`` gets methods (and docs) of its own.
+    :meth:`share` runs once a client's class is built, so every handler of
+    ``creating-client-class`` (botocore's, boto3's and the user's, registered
+    first, normally or last) has run: what they changed in place is on that
+    class's own functions, never on shared ones. A method is taken, and
+    replaced, only while it is still what botocore generated: the same code
+    object and name, no attribute set on it, and its lazy docstring (a
+    ``ClientMethodDocstring``) the one botocore built for this class's model
+    and session. The key is the parsed model's identity, so another API
+    version or a model from ``AWS_DATA_PATH`` gets methods (and docs) of its
+    own.
 
     The first class keeps its own functions; what is shared is a copy of each,
     whose docstring renders through the builtin-handler template instead of
@@ -422,10 +432,15 @@ class _ClientMethods:
     would render. A session that registered such handlers (or a ``*``
     handler at the top level) keeps its own methods and docs.
 
-    Known difference from plain botocore: an attribute set on a generated
-    method *after* its class was created (``type(client).get_item.__doc__ =
-    ...``) is seen by the clients of every manager that share it; change
-    methods in a ``creating-client-class`` handler instead.
+    Known differences from plain botocore: an attribute set on a generated
+    method *after* its client was created (``type(client).get_item.__doc__ =
+    ...``) is seen by the clients of every manager that share it (change
+    methods in a ``creating-client-class`` handler instead); and ``docs.*``
+    handlers a session registers after it created a client of a service do
+    not reach that client's docstrings (register them first).
+
+    Thread safety: :meth:`share` may run in many threads at once; the first
+    set stored for a model wins and is never replaced.
     """
 
     def __init__(self) -> None:
@@ -434,7 +449,7 @@ class _ClientMethods:
         #: The template's ``docs`` and ``*`` handler nodes, and an emitter rendering through it.
         self._template_docs: tuple[Any, Any] | None = None
         self._docs_emitter: Any = None
-        self._by_model: dict[tuple[str, int], tuple[Any, dict[str, Any]]] = {}
+        self._by_model: dict[int, tuple[Any, dict[str, Any]]] = {}
 
     def use_template(self, template: botocore.hooks.HierarchicalEmitter) -> None:
         self._template_docs = _docs_nodes(template)
@@ -449,7 +464,7 @@ class _ClientMethods:
             and nodes[1] is template[1]
         )
 
-    def _generated(self, class_attributes: dict[str, Any], names: dict[str, str]) -> Any:
+    def _generated(self, class_attributes: Mapping[str, Any], names: dict[str, str]) -> Any:
         """``(model, session emitter, {name: function})`` for the still-generated methods."""
         code = self._code
         model = emitter = None
@@ -486,15 +501,20 @@ class _ClientMethods:
         )
         return copied
 
-    def __call__(self, class_attributes: dict[str, Any], event_name: str, **_: Any) -> None:
-        names = class_attributes.get("_PY_TO_OP_NAME")
+    def share(self, cls: type) -> None:
+        """Put the shared methods of its model into ``cls``, a client class just built.
+
+        The first class of a model only lends copies of its methods; nobody
+        else has seen ``cls`` yet, so changing it is safe.
+        """
+        names = cls.__dict__.get("_PY_TO_OP_NAME")
         if not isinstance(names, dict):
             return
-        model, emitter, generated = self._generated(class_attributes, names)
+        model, emitter, generated = self._generated(cls.__dict__, names)
         description = getattr(model, "_service_description", None)
         if description is None:
             return
-        key = (event_name, id(description))
+        key = id(description)
         found = self._by_model.get(key)
         if found is None:
             detached = {name: self._detached(method) for name, method in generated.items()}
@@ -507,7 +527,7 @@ class _ClientMethods:
         for py_name in generated:
             method = shared.get(py_name)
             if method is not None:
-                class_attributes[py_name] = method
+                setattr(cls, py_name, method)
 
 
 def _docs_nodes(emitter: Any) -> tuple[Any, Any] | None:
@@ -553,9 +573,6 @@ def _handler_template() -> botocore.hooks.HierarchicalEmitter:
             _check_botocore(template)
             emitter: Any = template
             emitter._handlers = _SharedTrie(emitter._handlers._root)
-            template.register_last(
-                "creating-client-class", _client_methods, unique_id="bsm-share-client-methods"
-            )
             _client_methods.use_template(template)
             _template.append(template)
     return _template[0]
@@ -568,7 +585,12 @@ class _GCPause:
     out turns it back on. So that overlapping creators in many threads can
     never starve the collector, it is turned back on by whichever creator
     leaves once it has been off for :attr:`MAX_PAUSE` seconds, and stays on
-    until no creator is left.
+    until no creator is left. A process forked during a pause starts with the
+    collector on (the threads that would turn it on are not in the child).
+
+    Limit: the pause cannot tell a ``gc.disable()`` the application makes in
+    another thread *during* a pause from its own; the last creator out turns
+    the collector on either way.
     """
 
     MAX_PAUSE = 0.25
@@ -577,6 +599,14 @@ class _GCPause:
         self._lock = threading.Lock()
         self._inside = 0
         self._paused_at: float | None = None  # set while we hold the GC off
+
+    def after_fork_in_child(self) -> None:
+        """Forget the pause of the parent's threads; only the forking thread survives."""
+        self._lock = threading.Lock()
+        self._inside = 0
+        if self._paused_at is not None:
+            self._paused_at = None
+            gc.enable()
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
@@ -600,6 +630,7 @@ class _GCPause:
 
 #: Pause the cyclic garbage collector around a block (see :class:`_GCPause`).
 gc_paused = _GCPause()
+os.register_at_fork(after_in_child=gc_paused.after_fork_in_child)
 
 
 class _SharedEmitter(botocore.hooks.HierarchicalEmitter):  # type: ignore[misc,unused-ignore]
@@ -682,8 +713,39 @@ class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-igno
         base._register_event_emitter()
 
     def create_client(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_credentials", None) is None and self._takes_session_credentials(
+            args, kwargs
+        ):
+            # A credential process, SSO or IMDS may take seconds: not with the GC off.
+            self.get_credentials()
         with gc_paused():
-            return super().create_client(*args, **kwargs)
+            client = super().create_client(*args, **kwargs)
+            _client_methods.share(type(client))
+        return client
+
+    def _takes_session_credentials(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether botocore's ``create_client`` would call :meth:`get_credentials`.
+
+        It does unless the client is unsigned or given both keys; a call
+        botocore would refuse is left for botocore to refuse.
+        """
+        try:
+            given = _CREATE_CLIENT.bind(self, *args, **kwargs).arguments
+        except TypeError:
+            return False
+        if (
+            given.get("aws_access_key_id") is not None
+            or given.get("aws_secret_access_key") is not None
+        ):
+            return False
+        config, default = given.get("config"), self.get_default_client_config()
+        signature = getattr(config, "signature_version", None)
+        if signature is None:
+            signature = getattr(default, "signature_version", None)
+        return signature is not UNSIGNED
+
+
+_CREATE_CLIENT = inspect.signature(botocore.session.Session.create_client)
 
 
 def new_botocore_session() -> botocore.session.Session:

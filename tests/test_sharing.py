@@ -9,11 +9,13 @@ import inspect
 import io
 import itertools
 import json
+import os
 import pickle
 import threading
 from typing import Any
 
 import boto3
+import botocore.config
 import botocore.credentials
 import botocore.endpoint_provider
 import botocore.exceptions
@@ -58,10 +60,7 @@ def test_template_session_has_exactly_botocores_builtin_handlers(event: str) -> 
     plain = botocore.session.Session()
     templated = sharing.new_botocore_session()
 
-    expected = handler_names(plain, event)
-    if event.startswith("creating-client-class"):  # plus the method sharing, run last
-        expected.append("boto_session_manager.sharing._ClientMethods")
-    assert handler_names(templated, event) == expected
+    assert handler_names(templated, event) == handler_names(plain, event)
 
 
 def test_template_sessions_do_not_share_registrations() -> None:
@@ -197,6 +196,99 @@ def test_gc_is_paused_during_client_creation_and_restored_after(aws: LocalAWS) -
 
     assert states == [False]
     assert gc.isenabled()
+
+
+class _RecordingProvider(botocore.credentials.CredentialProvider):
+    """A credential provider (think credential_process) noting the collector's state."""
+
+    METHOD = "bsm-test-recording"
+
+    def __init__(self, seen: list[bool]) -> None:
+        self._seen = seen
+
+    def load(self) -> botocore.credentials.Credentials:
+        self._seen.append(gc.isenabled())
+        return botocore.credentials.Credentials("AKIARECORDING0000000", "s")
+
+
+def _recording_session(seen: list[bool]) -> boto3.session.Session:
+    session = sharing.new_botocore_session()
+    resolver = session.get_component("credential_provider")
+    resolver.insert_before("env", _RecordingProvider(seen))
+    return boto3.session.Session(botocore_session=session, region_name="us-east-1")
+
+
+def test_credentials_are_resolved_before_the_pause(aws: LocalAWS) -> None:
+    # A credential process or IMDS may take seconds: never with the GC off.
+    seen: list[bool] = []
+    session = _recording_session(seen)
+
+    client = session.client("sts", endpoint_url=aws.endpoint_url)
+    session.client("s3", endpoint_url=aws.endpoint_url)
+
+    assert seen == [True]  # resolved once, with the collector on
+    assert client.get_caller_identity()["Account"] == "123456789012"
+
+
+@pytest.mark.parametrize(
+    "client_kwargs",
+    [
+        {"config": botocore.config.Config(signature_version=botocore.UNSIGNED)},
+        {"aws_access_key_id": "AKIAEXPLICIT00000000", "aws_secret_access_key": "s"},
+    ],
+    ids=["unsigned", "explicit-keys"],
+)
+def test_clients_that_need_no_session_credentials_do_not_resolve_them(
+    client_kwargs: dict[str, Any],
+) -> None:
+    seen: list[bool] = []
+
+    _recording_session(seen).client("sts", **client_kwargs)
+
+    assert seen == []  # as in plain botocore: the chain is not run
+
+
+def test_a_partial_key_pair_is_refused_as_botocore_refuses_it() -> None:
+    seen: list[bool] = []
+
+    with pytest.raises(botocore.exceptions.PartialCredentialsError):
+        _recording_session(seen).client("sts", aws_access_key_id="AKIAONLYHALF00000000")
+    assert seen == []
+
+
+@pytest.mark.parametrize("pause", ["clients", "import"])
+def test_a_child_forked_during_a_pause_starts_with_the_collector_on(pause: str) -> None:
+    # The thread that would turn the collector back on does not exist in the child.
+    import boto_session_manager as package
+
+    if pause == "clients":
+        context: Any = sharing.gc_paused()
+    else:
+        context = _ImportPause(package)
+    with context:
+        assert not gc.isenabled()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: measured only by its exit status
+            os._exit(0 if gc.isenabled() else 1)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert gc.isenabled()
+
+
+class _ImportPause:
+    """The state ``_import_paused`` is in while it imports, without importing."""
+
+    def __init__(self, package: Any) -> None:
+        self.package = package
+
+    def __enter__(self) -> None:
+        gc.disable()
+        self.package._import_holds_collector = True
+
+    def __exit__(self, *_: object) -> None:
+        self.package._import_holds_collector = False
+        gc.enable()
 
 
 def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
@@ -382,6 +474,25 @@ def test_a_provider_built_with_arguments_botocore_does_not_pass_today_is_not_sha
     assert sharing._providers.key((), {"ruleset_data": ruleset, "future_option": 1}) is None
 
 
+def test_a_providers_subclass_is_neither_shared_nor_handed_a_shared_one() -> None:
+    BotoSesManager(aws_access_key_id="k", aws_secret_access_key="s").get_client("sts")
+    loader = sharing.shared_loader()
+    kwargs = {
+        "ruleset_data": loader.load_service_model("sqs", sharing._RULESET),
+        "partition_data": loader.load_data("partitions"),
+    }
+    shared = botocore.regions.EndpointProvider(**kwargs)
+
+    class Redirecting(botocore.regions.EndpointProvider):
+        pass
+
+    mine = Redirecting(**kwargs)
+
+    assert type(mine) is Redirecting
+    assert botocore.regions.EndpointProvider(**kwargs) is shared
+    assert Redirecting(**kwargs) is not mine
+
+
 # ---------------------------------------------------------------- client methods
 
 
@@ -565,6 +676,29 @@ def test_methods_of_another_model_keep_that_models_docs(
 
     assert "CUSTOM-MODEL-DOC" in str(type(client).get_caller_identity.__doc__)
     assert client.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_a_handler_registered_last_changes_only_its_own_clients(aws: LocalAWS) -> None:
+    # It runs after every other creating-client-class handler; what it changes
+    # in place must be its class's own functions, never the shared set.
+    def tag(class_attributes: dict[str, Any], **_: Any) -> None:
+        if "list_tables" in class_attributes:  # on every service: runs after the rest
+            class_attributes["list_tables"].tenant = "A"
+            class_attributes["describe_table"].__doc__ = "Tenant A's words."
+
+    aws.manager().get_client("dynamodb")  # the first class: the set is shared from here on
+    existing = aws.manager().get_client("dynamodb")
+    tagged = aws.manager()
+    tagged.boto_ses.events.register_last("creating-client-class", tag)
+    mine = type(tagged.get_client("dynamodb"))
+    later = type(aws.manager().get_client("dynamodb"))
+
+    assert mine.list_tables.tenant == "A"
+    assert mine.describe_table.__doc__ == "Tenant A's words."
+    for other in (type(existing), later):
+        assert not hasattr(other.list_tables, "tenant")
+        assert "Tenant A" not in str(other.describe_table.__doc__)
+        assert other.put_item is mine.put_item  # the untouched methods are still shared
 
 
 def test_a_docstring_set_by_a_handler_stays_in_its_session(aws: LocalAWS) -> None:
