@@ -292,6 +292,15 @@ def test_put_parameter_refuses_a_decimal_json_cannot_hold_exactly(
     assert ssm.describe_parameters()["Parameters"] == []
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf")])
+def test_put_parameter_refuses_a_float_json_cannot_hold(
+    bsm: BotoSesManager, ssm: Any, number: float
+) -> None:
+    with pytest.raises(TypeError, match="NaN or Infinity"):
+        bsm.put_parameter("/f", {"n": number})
+    assert ssm.describe_parameters()["Parameters"] == []
+
+
 def test_to_json_writes_a_decimal_only_when_exact() -> None:
     assert to_json([Decimal("0.1"), Decimal("-2"), Decimal("2.50")]) == "[0.1,-2,2.5]"
     with pytest.raises(TypeError):

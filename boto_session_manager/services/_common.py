@@ -112,8 +112,9 @@ def to_json(value: Any) -> str:
     float that prints the same digits (``Decimal("9.5")`` -> ``9.5``).
 
     Raises:
-        TypeError: a value JSON cannot hold; for a Decimal, one that is NaN
-            or infinite, or one whose digits no float keeps
+        TypeError: a value JSON cannot hold: a float or Decimal that is NaN
+            or infinite (Python's json would write a bare ``NaN``, which no
+            JSON parser reads), a Decimal whose digits no float keeps
             (``Decimal("0.1000000000000000000001")``). The value is never
             quoted in the message. Convert such a value to ``str`` yourself to
             store its exact digits.
@@ -125,4 +126,8 @@ def to_json(value: Any) -> str:
         >>> to_json({"score": Decimal("9.5"), "count": Decimal("3"), "tags": {"b", "a"}})
         '{"score":9.5,"count":3,"tags":["a","b"]}'
     """
-    return json.dumps(value, cls=_JSONEncoder, separators=(",", ":"))
+    try:
+        return json.dumps(value, cls=_JSONEncoder, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # json's own words; Python's default would write bare NaN
+        msg = "cannot store a float NaN or Infinity as JSON (JSON has no such numbers)"
+        raise TypeError(msg) from None
