@@ -695,6 +695,10 @@ _DEFAULT_ALIASES = dict(getattr(botocore.hooks, "EVENT_ALIASES", {}))
 _ALIASED_NAMES = _AliasedNames()
 
 
+#: What botocore's ``create_client`` takes, to read its arguments as it reads them.
+_CREATE_CLIENT = inspect.signature(botocore.session.Session.create_client)
+
+
 class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-ignore]
     """A botocore session for shared models and handlers.
 
@@ -743,9 +747,6 @@ class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-igno
         if signature is None:
             signature = getattr(default, "signature_version", None)
         return signature is not UNSIGNED
-
-
-_CREATE_CLIENT = inspect.signature(botocore.session.Session.create_client)
 
 
 def new_botocore_session() -> botocore.session.Session:

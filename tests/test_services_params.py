@@ -301,6 +301,13 @@ def test_put_parameter_refuses_a_float_json_cannot_hold(
     assert ssm.describe_parameters()["Parameters"] == []
 
 
+def test_to_json_reports_a_circular_value_as_json_does() -> None:
+    looped: list[Any] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="Circular reference"):
+        to_json({"n": looped})
+
+
 def test_to_json_writes_a_decimal_only_when_exact() -> None:
     assert to_json([Decimal("0.1"), Decimal("-2"), Decimal("2.50")]) == "[0.1,-2,2.5]"
     with pytest.raises(TypeError):

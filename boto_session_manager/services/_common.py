@@ -128,6 +128,10 @@ def to_json(value: Any) -> str:
     """
     try:
         return json.dumps(value, cls=_JSONEncoder, separators=(",", ":"), allow_nan=False)
-    except ValueError:  # json's own words; Python's default would write bare NaN
+    except ValueError as exc:
+        # allow_nan=False makes json refuse NaN/Infinity instead of writing a bare
+        # NaN; any other ValueError (a circular reference) is passed on as it is.
+        if not str(exc).startswith("Out of range float"):
+            raise
         msg = "cannot store a float NaN or Infinity as JSON (JSON has no such numbers)"
         raise TypeError(msg) from None

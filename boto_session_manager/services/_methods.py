@@ -19,7 +19,7 @@ from .tagging import TagFilters  # at runtime: the docs resolve signatures
 
 if TYPE_CHECKING:
     from ._cache import TTLCache
-    from .dynamodb import DynamoDBTable  # imported on first use: it costs ~3 ms
+    from .dynamodb import DynamoDBTable
 
 _SECRET = "secret"  # noqa: S105 - a cache-key tag, not a password
 _PARAMETER = "parameter"
@@ -337,7 +337,7 @@ class ServiceHelpers:
             table.put_item({"user_id": "u1", "score": 9.5})
             table.batch_write_items(rows)
         """
-        from .dynamodb import DynamoDBTable  # here, not at the top: it costs ~3 ms of import
+        from .dynamodb import DynamoDBTable  # on first use, not at import: it costs ~3 ms
 
         return DynamoDBTable(table_name, client=self.get_client("dynamodb"))
 
