@@ -34,7 +34,7 @@ inside ``parse_args`` / ``parse_known_args``. When it is a *parent* of your
 parser (``argparse.ArgumentParser(parents=[AWSArgumentParser(...,
 add_help=False)])``) your parser does the parsing, so call
 :func:`validate_auth_args` on its result to get the same defaults and errors.
-Simpler, and what seed 004 recommends: make ``AWSArgumentParser`` the child,
+Simpler, and the usual argparse idiom: make ``AWSArgumentParser`` the child,
 ``AWSArgumentParser(..., parents=[your_parser])``. Either way
 :func:`manager_from_args` resolves and checks the namespace again if nobody
 did, raising :class:`InvalidAuthArgumentsError`, so a forgotten call can never

@@ -876,7 +876,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             yield file
 
     # ======================================================================
-    # Many accounts and pickling (issue 6): delegations to fanout.py and
+    # Many accounts and pickling: delegations to fanout.py and
     # _pickling.py. Keep this section last in the class body.
     # ======================================================================
 

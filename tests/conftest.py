@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.testing import LocalAWS, local_aws
+
+from .helpers import FakeClock, create_role
 
 
 @pytest.fixture(autouse=True)
@@ -56,44 +57,9 @@ def bsm(aws: LocalAWS) -> BotoSesManager:
     return aws.manager()
 
 
-class FakeClock:
-    """A time_fetcher for refreshable credentials: tests move time, never sleep."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
-
-    def move_to(self, when: datetime) -> None:
-        self.offset = when - datetime.now(timezone.utc)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def create_role(bsm: BotoSesManager, name: str = "test-role", account_id: str | None = None) -> str:
-    """Create an IAM role that anyone may assume; return its ARN.
-
-    With ``account_id`` the ARN is rewritten to that account: moto lets any
-    caller assume a role ARN in any account, which is how tests reach other
-    accounts.
-    """
-    trust = (
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
-        '"Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
-    )
-    arn: str = bsm.get_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust)[
-        "Role"
-    ]["Arn"]
-    if account_id is not None:
-        arn = arn.replace(arn.split(":")[4], account_id)
-    return arn
 
 
 @pytest.fixture

@@ -20,9 +20,8 @@ from boto_session_manager.exceptions import NoCredentialsError, SnapshotError, S
 from boto_session_manager.snapshot import write_private_file
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
-from .conftest import create_role
+from .helpers import OTHER_ACCOUNT, create_role
 
-OTHER = "111122223333"
 CHILD_WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
 
 
@@ -60,7 +59,7 @@ def test_awscli_restores_exactly_after_an_exception(bsm: BotoSesManager) -> None
 
 
 def test_awscli_nested_restores_each_level(bsm: BotoSesManager, aws: LocalAWS) -> None:
-    role = bsm.assume_role(create_role(bsm, account_id=OTHER))
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
     before = dict(os.environ)
     with bsm.awscli():
         outer = os.environ["AWS_ACCESS_KEY_ID"]
@@ -102,13 +101,13 @@ def test_awscli_blocks_from_two_threads_are_serialised(bsm: BotoSesManager) -> N
 def test_child_process_inside_awscli_acts_as_the_assumed_role(
     bsm: BotoSesManager, aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    role = bsm.assume_role(create_role(bsm, account_id=OTHER))
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     with role.awscli():
         out = subprocess.run(
             [sys.executable, "-c", CHILD_WHOAMI], capture_output=True, text=True, check=True
         ).stdout
-    assert out.strip() == OTHER
+    assert out.strip() == OTHER_ACCOUNT
 
 
 # --------------------------------------------------------------------- snapshots
@@ -123,7 +122,7 @@ def test_to_snapshot_static_keys(bsm: BotoSesManager) -> None:
 
 
 def test_to_snapshot_of_assumed_role_has_token_and_expiry(bsm: BotoSesManager) -> None:
-    role = bsm.assume_role(create_role(bsm, account_id=OTHER), auto_refresh=True)
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT), auto_refresh=True)
     snapshot = role.to_snapshot()
     assert snapshot["aws_session_token"]
     expiry = datetime.fromisoformat(snapshot["expiration_time"])
@@ -131,7 +130,7 @@ def test_to_snapshot_of_assumed_role_has_token_and_expiry(bsm: BotoSesManager) -
     rebuilt = BotoSesManager.from_snapshot(
         snapshot, default_client_kwargs=bsm.default_client_kwargs
     )
-    assert rebuilt.aws_account_id == OTHER
+    assert rebuilt.aws_account_id == OTHER_ACCOUNT
     assert rebuilt.expiration_time == expiry
 
 
@@ -253,10 +252,12 @@ def test_overwrite_write_replaces_atomically(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_seed_003_hand_off_across_processes(home: Path, bsm: BotoSesManager, aws: LocalAWS) -> None:
-    """The seed's example: snapshot account A, switch the environment to B,
+def test_a_child_process_recovers_the_snapshotted_account(
+    home: Path, bsm: BotoSesManager, aws: LocalAWS
+) -> None:
+    """Snapshot account A, switch the environment to B,
     and a child script recovers A from the snapshot file."""
-    account_b = bsm.assume_role(create_role(bsm, account_id=OTHER))
+    account_b = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
     script = (
         "import os, sys\n"
         "from boto_session_manager import BotoSesManager\n"
@@ -274,5 +275,25 @@ def test_seed_003_hand_off_across_processes(home: Path, bsm: BotoSesManager, aws
             ).stdout
     finally:
         del os.environ["AWS_ENDPOINT_URL"]
-    assert out.split() == [OTHER, DEFAULT_ACCOUNT_ID]
+    assert out.split() == [OTHER_ACCOUNT, DEFAULT_ACCOUNT_ID]
     assert not (home / ".bsm-snapshot.json").exists()
+
+
+def test_awscli_never_pairs_an_outer_expiration_with_its_keys(
+    bsm: BotoSesManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z")
+    with bsm.awscli():
+        assert "AWS_CREDENTIAL_EXPIRATION" not in os.environ
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
+    with role.awscli():
+        assert os.environ["AWS_CREDENTIAL_EXPIRATION"] == role.expiration_time.isoformat()
+    assert os.environ["AWS_CREDENTIAL_EXPIRATION"] == "2020-01-01T00:00:00Z"
+
+
+def test_snapshot_into_a_missing_directory_names_the_file(
+    bsm: BotoSesManager, tmp_path: Path
+) -> None:
+    target = tmp_path / "no-such-dir" / "snap.json"
+    with pytest.raises(SnapshotError, match=r"snap\.json"), bsm.temp_snapshot(target):
+        pass  # pragma: no cover

@@ -19,9 +19,8 @@ from boto_session_manager import BotoSesManager
 from boto_session_manager.cli import main
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
-from .conftest import create_role
+from .helpers import OTHER_ACCOUNT, create_role
 
-OTHER = "111122223333"
 KEY, SECRET = "AKIACLITESTKEY000000", "cli-test-secret-value"
 CHILD_WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
 
@@ -69,11 +68,11 @@ def test_whoami_text_is_masked(aws: LocalAWS) -> None:
 
 
 def test_whoami_json_no_mask_with_role(bsm: BotoSesManager, aws: LocalAWS) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     result = bsm_run("whoami", *auth(aws), "--role", arn, "--json", "--no-mask")
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
-    assert info["account_id"] == OTHER
+    assert info["account_id"] == OTHER_ACCOUNT
     assert info["credential_source"] == "assume-role"
     assert info["region"] == "us-east-1"
     assert info["expiration"] != "never"
@@ -137,14 +136,14 @@ def test_help_and_version_do_not_import_boto3() -> None:
 
 
 def test_exec_child_acts_as_the_assumed_role(bsm: BotoSesManager, aws: LocalAWS) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     result = bsm_run("exec", *auth(aws), "--role", arn, "--", sys.executable, "-c", CHILD_WHOAMI)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == OTHER
+    assert result.stdout.strip() == OTHER_ACCOUNT
 
 
 def test_exec_sets_expiration_and_returns_the_exit_code(bsm: BotoSesManager, aws: LocalAWS) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     code = (
         "import os, sys; "
         "print(os.environ['AWS_CREDENTIAL_EXPIRATION']); "
@@ -252,7 +251,7 @@ def test_env_sh_evaluates_in_a_shell(aws: LocalAWS) -> None:
 
 
 def test_env_json_and_dotenv(bsm: BotoSesManager, aws: LocalAWS) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     as_json = json.loads(bsm_run("env", *auth(aws), "--role", arn, "--format", "json").stdout)
     assert as_json["AWS_SESSION_TOKEN"]
     assert as_json["AWS_ENDPOINT_URL"] == aws.endpoint_url
@@ -284,7 +283,7 @@ def test_env_fish_and_powershell(aws: LocalAWS, fmt: str, set_line: str, unset_l
 def test_env_github_masks_secrets_and_writes_github_env(
     bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path
 ) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     github_env = tmp_path / "github_env"
     result = bsm_run(
         "env", *auth(aws), "--role", arn, "--format", "github", env={"GITHUB_ENV": str(github_env)}
@@ -321,7 +320,7 @@ def test_env_rejects_unknown_format(aws: LocalAWS) -> None:
 def test_credential_process_is_consumed_by_a_boto3_profile(
     bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     command = " ".join(
         [sys.executable, "-m", "boto_session_manager", "credential-process", *auth(aws), "--role", arn,
          "--cache-dir", str(tmp_path / "cache")]
@@ -331,7 +330,7 @@ def test_credential_process_is_consumed_by_a_boto3_profile(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     session = boto3.session.Session(profile_name="via-bsm")
     sts = session.client("sts", endpoint_url=aws.endpoint_url)
-    assert sts.get_caller_identity()["Account"] == OTHER
+    assert sts.get_caller_identity()["Account"] == OTHER_ACCOUNT
     document = json.loads(
         bsm_run(
             "credential-process", *auth(aws), "--role", arn, "--cache-dir", str(tmp_path / "cache")

@@ -20,7 +20,7 @@ from boto_session_manager.cli_args import (
 )
 from boto_session_manager.testing import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, LocalAWS
 
-from .conftest import create_role
+from .helpers import create_role
 
 SECRET = "wJalrXUtnFEMI-not-a-real-secret-K7MDENG"
 TOKEN = "FwoGZXIvYXdzEJr-not-a-real-token"

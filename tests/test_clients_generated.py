@@ -76,6 +76,7 @@ def _client_properties() -> set[str]:
 # --- the generated file -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_generated_file_is_current_with_installed_botocore(
     generator: ModuleType, services: list[Any], service_names: list[str]
 ) -> None:
@@ -84,6 +85,7 @@ def test_generated_file_is_current_with_installed_botocore(
     assert expected == actual, "stale: run python scripts/generate_clients.py"
 
 
+@pytest.mark.slow
 def test_generator_check_mode_exits_1_on_a_stale_file(
     generator: ModuleType,
     services: list[Any],
@@ -99,6 +101,7 @@ def test_generator_check_mode_exits_1_on_a_stale_file(
     assert stale.read_text(encoding="utf-8") == "# an old version\n"
 
 
+@pytest.mark.slow
 def test_generator_writes_then_check_mode_exits_0(
     generator: ModuleType, services: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,6 +175,7 @@ def test_client_properties_follow_clear_cache(offline_bsm: BotoSesManager) -> No
     assert before is not offline_bsm.s3_client
 
 
+@pytest.mark.slow
 def test_stub_class_names_follow_the_types_boto3_packages(
     generator: ModuleType, services: list[Any]
 ) -> None:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.cache import CredentialCacheWarning, CredentialFileCache, cache_key
@@ -20,35 +19,25 @@ from boto_session_manager.credentials import TemporaryCredentials
 from boto_session_manager.exceptions import BotoSessionManagerError, InvalidArnError
 from boto_session_manager.testing import LocalAWS
 
-from .conftest import FakeClock, create_role
+from .helpers import OTHER_ACCOUNT, FakeClock, create_role, error_answer, sent_bodies
 
-OTHER = "111122223333"
 MFA = "arn:aws:iam::123456789012:mfa/alice"
-
-
-def record(bsm: BotoSesManager, operation: str, unsigned: bool = False) -> list[dict]:
-    seen: list[dict] = []
-    client = bsm.get_client("sts", unsigned=unsigned)
-    client.meta.events.register(
-        f"before-call.sts.{operation}", lambda params, **kw: seen.append(dict(params["body"]))
-    )
-    return seen
 
 
 # ----------------------------------------------------------------- MFA sessions
 
 
 def test_mfa_session_then_role_needs_no_code_again(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    seen = record(bsm, "GetSessionToken")
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "GetSessionToken")
     mfa = bsm.get_session_token(duration_seconds=3600, mfa_serial_number=MFA, mfa_token="123456")
     assert seen[0]["SerialNumber"] == MFA
     assert seen[0]["TokenCode"] == "123456"
     assert mfa.get_frozen_credentials().token
     assert mfa.expiration_time is not None
-    role_calls = record(mfa, "AssumeRole")
+    role_calls = sent_bodies(mfa.get_client("sts"), "AssumeRole")
     role = mfa.assume_role(arn)
-    assert role.aws_account_id == OTHER
+    assert role.aws_account_id == OTHER_ACCOUNT
     assert "TokenCode" not in role_calls[0]
 
 
@@ -62,7 +51,7 @@ def test_callable_mfa_code_is_asked_again_at_each_refresh(
         asked.append("x")
         return f"{len(asked):06d}"
 
-    seen = record(bsm, "GetSessionToken")
+    seen = sent_bodies(bsm.get_client("sts"), "GetSessionToken")
     mfa = bsm.get_session_token(
         duration_seconds=3600, mfa_serial_number=MFA, mfa_token=prompt, auto_refresh=True
     )
@@ -87,13 +76,13 @@ def test_session_token_duration_is_checked(bsm: BotoSesManager, duration: int) -
 
 def test_web_identity_with_a_token_string(aws: LocalAWS) -> None:
     bsm = aws.manager()
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     anonymous = BotoSesManager(
         region_name="us-east-1", default_client_kwargs=bsm.default_client_kwargs
     )
-    seen = record(anonymous, "AssumeRoleWithWebIdentity", unsigned=True)
+    seen = sent_bodies(anonymous.get_client("sts", unsigned=True), "AssumeRoleWithWebIdentity")
     ci = anonymous.assume_role_with_web_identity(arn, web_identity_token="oidc-token-1")
-    assert ci.aws_account_id == OTHER
+    assert ci.aws_account_id == OTHER_ACCOUNT
     assert seen[0]["WebIdentityToken"] == "oidc-token-1"
 
 
@@ -101,10 +90,10 @@ def test_web_identity_file_is_read_again_at_each_refresh(
     aws: LocalAWS, tmp_path: Path, clock: FakeClock
 ) -> None:
     bsm = aws.manager(clock=clock)
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     token_file = tmp_path / "token"
     token_file.write_text("first-token\n")
-    seen = record(bsm, "AssumeRoleWithWebIdentity", unsigned=True)
+    seen = sent_bodies(bsm.get_client("sts", unsigned=True), "AssumeRoleWithWebIdentity")
     ci = bsm.assume_role_with_web_identity(
         arn, web_identity_token_file=token_file, auto_refresh=True
     )
@@ -112,7 +101,7 @@ def test_web_identity_file_is_read_again_at_each_refresh(
     clock.move_to(ci.credential_expiration - timedelta(minutes=1))
     ci.get_frozen_credentials()
     assert [c["WebIdentityToken"] for c in seen] == ["first-token", "second-token"]
-    assert ci.aws_account_id == OTHER
+    assert ci.aws_account_id == OTHER_ACCOUNT
 
 
 def test_web_identity_needs_exactly_one_token_source(bsm: BotoSesManager, tmp_path: Path) -> None:
@@ -138,41 +127,28 @@ def test_missing_token_file_is_named(bsm: BotoSesManager, tmp_path: Path) -> Non
 # ------------------------------------------------------------- refresh and retry
 
 
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: object):
-        yield self._body
-
-
 def expired_once(url: str = "https://sts.amazonaws.com/"):
     """A before-send handler answering the first request with ExpiredToken."""
     state = {"sent": 0}
-    body = (
-        b"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
-        b"<Message>The security token included in the request is expired</Message>"
-        b"</Error><RequestId>r</RequestId></ErrorResponse>"
-    )
 
     def handler(request, **_: object):
         state["sent"] += 1
         if state["sent"] == 1:
-            return AWSResponse(url, 400, {}, _Raw(body))
+            return error_answer("ExpiredToken", url=url)
         return None
 
     return handler, state
 
 
 def test_expired_token_answer_forces_one_refresh_and_one_retry(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    assumed = record(bsm, "AssumeRole")
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    assumed = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, auto_refresh=True)
     sts = role.get_client("sts")
     before = role.get_frozen_credentials().access_key
     handler, state = expired_once()
     sts.meta.events.register("before-send.sts.GetCallerIdentity", handler)
-    assert sts.get_caller_identity()["Account"] == OTHER
+    assert sts.get_caller_identity()["Account"] == OTHER_ACCOUNT
     assert state["sent"] == 2
     assert len(assumed) == 2
     assert role.get_frozen_credentials().access_key != before
@@ -181,17 +157,13 @@ def test_expired_token_answer_forces_one_refresh_and_one_retry(bsm: BotoSesManag
 def test_expired_token_is_retried_only_once(bsm: BotoSesManager) -> None:
     from botocore.exceptions import ClientError
 
-    role = bsm.assume_role(create_role(bsm, account_id=OTHER), auto_refresh=True)
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT), auto_refresh=True)
     sts = role.get_client("sts")
-    body = (
-        b"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired</Message>"
-        b"</Error></ErrorResponse>"
-    )
     sent: list[int] = []
 
     def always_expired(request, **_: object):
         sent.append(1)
-        return AWSResponse("https://sts/", 400, {}, _Raw(body))
+        return error_answer("ExpiredToken")
 
     sts.meta.events.register("before-send.sts.GetCallerIdentity", always_expired)
     with pytest.raises(ClientError, match="ExpiredToken"):
@@ -214,8 +186,8 @@ def test_static_manager_does_not_retry_expired_token(bsm: BotoSesManager) -> Non
 
 
 def test_cache_dir_reuses_credentials_across_managers(bsm: BotoSesManager, tmp_path: Path) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    seen = record(bsm, "AssumeRole")
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     first = bsm.assume_role(arn, cache_dir=tmp_path / "cache")
     second = bsm.assume_role(arn, cache_dir=tmp_path / "cache")
     assert len(seen) == 1
@@ -227,8 +199,8 @@ def test_cache_dir_reuses_credentials_across_managers(bsm: BotoSesManager, tmp_p
 
 
 def test_cache_key_separates_roles_and_named_sessions(bsm: BotoSesManager, tmp_path: Path) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    seen = record(bsm, "AssumeRole")
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     bsm.assume_role(arn, cache_dir=tmp_path)
     bsm.assume_role(arn, cache_dir=tmp_path, role_session_name="named")
     bsm.assume_role(arn, cache_dir=tmp_path, duration_seconds=900)
@@ -239,8 +211,8 @@ def test_cached_credentials_near_expiry_are_fetched_again(
     bsm: BotoSesManager, tmp_path: Path, clock: FakeClock
 ) -> None:
     bsm.clock = clock
-    arn = create_role(bsm, account_id=OTHER)
-    seen = record(bsm, "AssumeRole")
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     first = bsm.assume_role(arn, cache_dir=tmp_path)
     clock.move_to(first.expiration_time - timedelta(minutes=5))
     bsm.assume_role(arn, cache_dir=tmp_path)
@@ -269,18 +241,18 @@ def test_cached_mfa_session_asks_for_no_second_code(bsm: BotoSesManager, tmp_pat
 def test_corrupt_or_foreign_cache_files_are_replaced_with_a_warning(
     bsm: BotoSesManager, tmp_path: Path, content: bytes
 ) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     bsm.assume_role(arn, cache_dir=tmp_path)
     (entry,) = tmp_path.glob("*.json")
     entry.write_bytes(content)
     with pytest.warns(CredentialCacheWarning, match=entry.name):
         role = bsm.assume_role(arn, cache_dir=tmp_path)
-    assert role.aws_account_id == OTHER
+    assert role.aws_account_id == OTHER_ACCOUNT
     assert json.loads(entry.read_text())["AccessKeyId"] == role.aws_access_key_id
 
 
 def test_cache_never_follows_a_planted_symlink(bsm: BotoSesManager, tmp_path: Path) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     bsm.assume_role(arn, cache_dir=tmp_path)
     (entry,) = tmp_path.glob("*.json")
     victim = tmp_path / "victim.txt"
@@ -311,10 +283,11 @@ def test_cache_round_trip_unit(tmp_path: Path) -> None:
     assert "the-session-token" not in repr(creds)
 
 
+@pytest.mark.slow
 def test_ten_processes_sharing_a_cache_dir_make_one_sts_call(
     bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path
 ) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     calls = tmp_path / "calls.log"
     script = textwrap.dedent(
         f"""

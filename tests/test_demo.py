@@ -7,9 +7,16 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from boto_session_manager import BotoSesManager
 from boto_session_manager.cli import main
+from boto_session_manager.testing import LocalAWS
+
+from .helpers import OTHER_ACCOUNT, create_role
 
 
+@pytest.mark.slow
 def test_bsm_demo_runs_end_to_end_and_exits_zero() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "boto_session_manager", "demo", "--accounts", "2"],
@@ -37,3 +44,14 @@ def test_bsm_demo_runs_end_to_end_and_exits_zero() -> None:
 def test_demo_rejects_a_silly_account_count() -> None:
     out = io.StringIO()
     assert main(["demo", "--accounts", "0"], out=out) == 2
+
+
+def test_demo_child_step_keeps_the_users_endpoint_variable(
+    bsm: BotoSesManager, aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boto_session_manager.demo import _child_process, _Report
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://user-set:4566")
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
+    _child_process(_Report(io.StringIO()), role, aws.endpoint_url)
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://user-set:4566"

@@ -30,7 +30,7 @@ from boto_session_manager.fanout import (
 )
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID
 
-from .conftest import create_role
+from .helpers import create_role
 
 OTHERS = ["111111111111", "222222222222", "333333333333"]
 
@@ -351,6 +351,7 @@ def _accounts(n: int) -> Iterator[str]:
     return (f"{100000000000 + i:012d}" for i in range(n))
 
 
+@pytest.mark.slow
 def test_account_managers_are_released_and_memory_stays_flat(bsm: BotoSesManager) -> None:
     """300 accounts, each making clients: in-flight managers are bounded, then all freed."""
     alive: weakref.WeakSet[BotoSesManager] = weakref.WeakSet()

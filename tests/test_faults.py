@@ -32,27 +32,17 @@ from boto_session_manager.fanout import Backoff
 from boto_session_manager.testing import LocalAWS
 
 from . import fault_proxy
-from .conftest import FakeClock, create_role
 from .fault_proxy import FaultProxy, FaultyAWS, RequestInfo
+from .helpers import OTHER_ACCOUNT, FakeClock, count_calls, create_role
 
 faulty_aws = fault_proxy.faulty_aws
 
-OTHER = "111122223333"
 ACCOUNTS = ["210987654321", "222233334444", "333344445555", "444455556666", "555566667777"]
 
 
 def temporary_key(info: RequestInfo) -> bool:
     """Signed by STS-issued keys (an assumed role), not the static test key."""
     return info.access_key_id.startswith("ASIA")
-
-
-def count_calls(bsm: BotoSesManager, operation: str) -> list[str]:
-    """Record each ``operation`` call (retries not counted) of bsm's STS client."""
-    seen: list[str] = []
-    bsm.get_client("sts").meta.events.register(
-        f"before-call.sts.{operation}", lambda **_: seen.append(operation)
-    )
-    return seen
 
 
 def one_attempt(faulty_aws: FaultyAWS) -> BotoSesManager:
@@ -204,6 +194,7 @@ def test_secret_reads_are_exact(aws: LocalAWS, faulty_aws: FaultyAWS) -> None:
 # ------------------------------------------------------------------------ S3
 
 
+@pytest.mark.slow
 def test_s3_listing_of_1200_keys_is_complete_and_in_order(
     aws: LocalAWS, faulty_aws: FaultyAWS
 ) -> None:
@@ -230,6 +221,7 @@ def test_s3_listing_of_1200_keys_is_complete_and_in_order(
 # ------------------------------------------------------------------ DynamoDB
 
 
+@pytest.mark.slow
 def test_batch_write_of_1000_items_lands_every_item_exactly_once(
     aws: LocalAWS, faulty_aws: FaultyAWS
 ) -> None:
@@ -269,23 +261,23 @@ def test_batch_write_of_1000_items_lands_every_item_exactly_once(
 def test_auto_refresh_role_survives_throttling_and_an_expired_token(
     aws: LocalAWS, faulty_aws: FaultyAWS, clock: FakeClock
 ) -> None:
-    arn = create_role(aws.manager(), account_id=OTHER)
+    arn = create_role(aws.manager(), account_id=OTHER_ACCOUNT)
     bsm = faulty_aws.manager(clock=clock)
-    assume_calls = count_calls(bsm, "AssumeRole")
+    assume_calls = count_calls(bsm.get_client("sts"), "AssumeRole")
     proxy = faulty_aws.proxy
     proxy.add("throttle", every=2, service="sts")
     proxy.add("expired_token", times=1, service="sts", where=temporary_key)
 
     role = bsm.assume_role(arn, auto_refresh=True)
     first_key = role.get_frozen_credentials().access_key
-    assert role.check_credentials().account == OTHER  # ExpiredToken: one refresh, one retry
+    assert role.check_credentials().account == OTHER_ACCOUNT  # ExpiredToken: one refresh, one retry
     assert len(assume_calls) == 2
     assert role.get_frozen_credentials().access_key != first_key
 
     clock.move_to(role.credential_expiration - timedelta(minutes=1))
     role.get_client("s3").list_buckets()  # a due refresh, through the throttling
     assert len(assume_calls) == 3
-    assert role.check_credentials().account == OTHER
+    assert role.check_credentials().account == OTHER_ACCOUNT
     assert proxy.injected["expired_token"] == 1
     assert proxy.injected["throttle"] >= 3
 
@@ -293,24 +285,24 @@ def test_auto_refresh_role_survives_throttling_and_an_expired_token(
 def test_expired_token_after_a_throttled_attempt_still_refreshes(
     aws: LocalAWS, faulty_aws: FaultyAWS
 ) -> None:
-    arn = create_role(aws.manager(), account_id=OTHER)
+    arn = create_role(aws.manager(), account_id=OTHER_ACCOUNT)
     bsm = faulty_aws.manager()
-    assume_calls = count_calls(bsm, "AssumeRole")
+    assume_calls = count_calls(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, auto_refresh=True)
     proxy = faulty_aws.proxy
     # The role's first GetCallerIdentity attempt is throttled; its retry meets ExpiredToken.
     proxy.add("throttle", times=1, where=temporary_key)
     proxy.add("expired_token", times=1, where=temporary_key)
 
-    assert role.check_credentials().account == OTHER
+    assert role.check_credentials().account == OTHER_ACCOUNT
     assert len(assume_calls) == 2
     assert proxy.injected == Counter({"throttle": 1, "expired_token": 1})
 
 
 def test_expired_token_is_retried_once_only(aws: LocalAWS, faulty_aws: FaultyAWS) -> None:
-    arn = create_role(aws.manager(), account_id=OTHER)
+    arn = create_role(aws.manager(), account_id=OTHER_ACCOUNT)
     bsm = faulty_aws.manager()
-    assume_calls = count_calls(bsm, "AssumeRole")
+    assume_calls = count_calls(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, auto_refresh=True)
     faulty_aws.proxy.add("expired_token", where=temporary_key)
 

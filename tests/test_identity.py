@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import boto3
 import botocore.session
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.exceptions import InvalidCredentialsError
 from boto_session_manager.identity import CallerIdentity, mask_user_id
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
-from .conftest import create_role
-
-OTHER = "111122223333"
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: object):
-        yield self._body
+from .helpers import OTHER_ACCOUNT, create_role, error_answer
 
 
 def answer_with(bsm: BotoSesManager, code: str, status: int = 403) -> None:
-    body = (
-        f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-        f"<Message>refused</Message></Error><RequestId>r</RequestId></ErrorResponse>"
-    ).encode()
     bsm.get_client("sts").meta.events.register(
         "before-send.sts.GetCallerIdentity",
-        lambda **kw: AWSResponse("https://sts/", status, {}, _Raw(body)),
+        lambda **kw: error_answer(code, status),
     )
 
 
@@ -98,10 +84,10 @@ def test_use_as_default_context_manager(
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
-    role = bsm.assume_role(create_role(bsm, account_id=OTHER), auto_refresh=True)
+    role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT), auto_refresh=True)
     with role.use_as_default() as inside:
         assert inside is role
-        assert boto3.client("sts").get_caller_identity()["Account"] == OTHER
+        assert boto3.client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
     assert boto3.DEFAULT_SESSION is None
 
 
@@ -177,7 +163,7 @@ def test_credential_source_for_each_way_of_building(
     bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     endpoint = {"endpoint_url": aws.endpoint_url}
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     assert bsm.credential_source == "explicit-keys"
     assert bsm.has_keys and not bsm.has_role and not bsm.has_profile
     assert bsm.assume_role(arn).credential_source == "assume-role"
@@ -206,3 +192,28 @@ def test_credential_source_for_each_way_of_building(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENV")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
     assert BotoSesManager().credential_source == "env"
+
+
+def test_alias_is_none_when_listing_aliases_is_denied(bsm: BotoSesManager, capsys) -> None:
+    bsm.iam_client.meta.events.register(
+        "before-send.iam.ListAccountAliases", lambda **kw: error_answer("AccessDenied", 403)
+    )
+    assert bsm.aws_account_alias is None
+    bsm.print_who_am_i()
+    assert "AWS Account Alias = None" in capsys.readouterr().out
+
+
+def test_failing_credential_process_is_an_invalid_credentials_error(
+    aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.write_text(f"[profile broken]\ncredential_process = {sys.executable} -c 'exit(1)'\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    bsm = BotoSesManager(
+        profile_name="broken",
+        region_name="us-east-1",
+        default_client_kwargs={"endpoint_url": aws.endpoint_url},
+    )
+    with pytest.raises(InvalidCredentialsError) as info:
+        bsm.check_credentials()
+    assert info.value.reason == "no-credentials"

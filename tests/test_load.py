@@ -19,14 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from boto_session_manager import BotoSesManager
 from boto_session_manager.testing import LocalAWS
 
-from .conftest import FakeClock, create_role
+from .helpers import OTHER_ACCOUNT, FakeClock, create_role
 
 THREADS = 32
 RUN_SECONDS = 2.0
-OTHER = "111122223333"
 SERVICES = ("s3", "sts", "dynamodb", "ssm", "secretsmanager", "iam")
 REGIONS = (None, "us-east-1", "eu-west-1", "ap-southeast-2")
 SECRET_VALUE = "load-test-secret-value"
@@ -65,12 +66,13 @@ def setup_resources(bsm: BotoSesManager) -> None:
     bsm.dynamodb_table("load").put_item({"pk": "fixed", "value": 42})
 
 
+@pytest.mark.slow
 def test_32_threads_share_one_manager_without_errors_or_duplicate_clients(
     aws: LocalAWS, clock: FakeClock
 ) -> None:
     bsm = aws.manager(clock=clock)
     setup_resources(bsm)
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     assume_calls: list[str] = []
     bsm.get_client("sts").meta.events.register(
         "before-call.sts.AssumeRole", lambda **_: assume_calls.append("AssumeRole")
@@ -121,11 +123,11 @@ def test_32_threads_share_one_manager_without_errors_or_duplicate_clients(
     def role_calls(rng: random.Random) -> None:
         op = rng.randrange(3)
         if op == 0:
-            assert role.aws_account_id == OTHER
+            assert role.aws_account_id == OTHER_ACCOUNT
         elif op == 1:
             role.get_client("s3").list_buckets()
         else:
-            assert role.get_client("sts").get_caller_identity()["Account"] == OTHER
+            assert role.get_client("sts").get_caller_identity()["Account"] == OTHER_ACCOUNT
         if refreshed.is_set():
             with seen_lock:
                 calls_after_refresh["role"] += 1

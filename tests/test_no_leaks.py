@@ -18,7 +18,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.cli import main
@@ -27,7 +26,7 @@ from boto_session_manager.exceptions import BotoSessionManagerError, SnapshotErr
 from boto_session_manager.snapshot import write_private_file
 from boto_session_manager.testing import LocalAWS
 
-from .conftest import create_role
+from .helpers import create_role, error_answer
 
 STATIC_SECRET = "StaticSecretKey/ShouldNeverLeak0000000001"
 MFA_CODE = "987654"
@@ -69,14 +68,6 @@ def _text_of(exc: BaseException) -> str:
     )
 
 
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: object):
-        yield self._body
-
-
 def test_every_feature_at_debug_leaks_no_secret(
     aws: LocalAWS, tmp_path: Path, library_logs: _Collector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,12 +96,11 @@ def test_every_feature_at_debug_leaks_no_secret(
     produced.append(repr(TemporaryCredentials("ASIA", "x" + STATIC_SECRET, "y" + STATIC_SECRET)))
 
     # A rejected call refreshes and retries (logs the event).
-    body = b"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>x</Message></Error></ErrorResponse>"
     sent: list[int] = []
 
     def expired_once(**_: object):
         sent.append(1)
-        return AWSResponse("https://sts/", 400, {}, _Raw(body)) if len(sent) == 1 else None
+        return error_answer("ExpiredToken") if len(sent) == 1 else None
 
     role.get_client("sts").meta.events.register("before-send.sts.GetCallerIdentity", expired_once)
     role.get_client("sts").get_caller_identity()

@@ -13,25 +13,15 @@ from boto_session_manager.credentials import refresh_windows
 from boto_session_manager.exceptions import InvalidArnError
 from boto_session_manager.testing import LocalAWS
 
-from .conftest import FakeClock, create_role
+from .helpers import OTHER_ACCOUNT, FakeClock, create_role, sent_bodies
 
-OTHER = "111122223333"
 THIRD = "222233334444"
 
 
-def count_calls(bsm: BotoSesManager, operation: str = "AssumeRole") -> list[dict]:
-    """Record the parameters of every `operation` call made by bsm's STS client."""
-    seen: list[dict] = []
-    bsm.get_client("sts").meta.events.register(
-        f"before-call.sts.{operation}", lambda params, **kw: seen.append(dict(params["body"]))
-    )
-    return seen
-
-
 def test_assume_role_returns_manager_for_the_role(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     role = bsm.assume_role(arn, role_session_name="nightly")
-    assert role.aws_account_id == OTHER
+    assert role.aws_account_id == OTHER_ACCOUNT
     assert role.principal_arn.endswith(":assumed-role/test-role/nightly")
     assert role.expiration_time is not None
     assert role.is_expired() is False
@@ -40,7 +30,7 @@ def test_assume_role_returns_manager_for_the_role(bsm: BotoSesManager) -> None:
 def test_assumed_manager_inherits_region_and_client_kwargs(
     bsm: BotoSesManager, aws: LocalAWS
 ) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     role = bsm.assume_role(arn)
     assert role.aws_region == "us-east-1"
     assert role.default_client_kwargs == {"endpoint_url": aws.endpoint_url}
@@ -48,9 +38,9 @@ def test_assumed_manager_inherits_region_and_client_kwargs(
     assert bsm.assume_role(arn, region_name="eu-central-1").aws_region == "eu-central-1"
 
 
-def test_every_seed_argument_and_policies_reach_sts(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    seen = count_calls(bsm)
+def test_every_assume_role_argument_and_policies_reach_sts(bsm: BotoSesManager) -> None:
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     bsm.assume_role(
         arn,
         role_session_name="ses",
@@ -119,8 +109,8 @@ def test_auto_refresh_gets_new_credentials_and_old_client_keeps_working(
     bsm: BotoSesManager, clock: FakeClock
 ) -> None:
     bsm.clock = clock
-    arn = create_role(bsm, account_id=OTHER)
-    seen = count_calls(bsm)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, auto_refresh=True)
     s3 = role.get_client("s3")
     s3.create_bucket(Bucket="before-refresh")
@@ -135,12 +125,12 @@ def test_auto_refresh_gets_new_credentials_and_old_client_keeps_working(
     # The client created before the refresh signs with the new keys.
     names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert "before-refresh" in names
-    assert role.aws_account_id == OTHER
+    assert role.aws_account_id == OTHER_ACCOUNT
 
 
 def test_900_second_credentials_do_not_refresh_on_every_call(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
-    seen = count_calls(bsm)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, duration_seconds=900, auto_refresh=True)
     sts = role.get_client("sts")
     for _ in range(50):
@@ -154,8 +144,8 @@ def test_sixteen_threads_hitting_a_due_refresh_make_one_sts_call(
     bsm: BotoSesManager, clock: FakeClock
 ) -> None:
     bsm.clock = clock
-    arn = create_role(bsm, account_id=OTHER)
-    seen = count_calls(bsm)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(arn, auto_refresh=True)
     clock.move_to(role.credential_expiration - timedelta(minutes=1))
     barrier = threading.Barrier(16)
@@ -172,13 +162,13 @@ def test_sixteen_threads_hitting_a_due_refresh_make_one_sts_call(
 
 def test_role_chain_refreshes_at_every_link(bsm: BotoSesManager, clock: FakeClock) -> None:
     bsm.clock = clock
-    first_arn = create_role(bsm, name="first", account_id=OTHER)
+    first_arn = create_role(bsm, name="first", account_id=OTHER_ACCOUNT)
     second_arn = create_role(bsm, name="second", account_id=THIRD)
     first = bsm.assume_role(first_arn, auto_refresh=True)
     second = first.assume_role(second_arn, auto_refresh=True)
     assert second.aws_account_id == THIRD
-    root_calls = count_calls(bsm)
-    link_calls = count_calls(first)
+    root_calls = sent_bodies(bsm.get_client("sts"), "AssumeRole")
+    link_calls = sent_bodies(first.get_client("sts"), "AssumeRole")
     first_key, second_key = (
         first.get_frozen_credentials().access_key,
         second.get_frozen_credentials().access_key,
@@ -198,9 +188,9 @@ def test_callable_mfa_token_is_asked_again_at_refresh(
     bsm: BotoSesManager, clock: FakeClock
 ) -> None:
     bsm.clock = clock
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     codes = iter(["111111", "222222", "333333"])
-    seen = count_calls(bsm)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
     role = bsm.assume_role(
         arn,
         mfa_serial_number="arn:aws:iam::123456789012:mfa/alice",
@@ -216,7 +206,7 @@ def test_assume_role_failure_surfaces_at_assume_time(aws: LocalAWS) -> None:
     from botocore.exceptions import ClientError
 
     bsm = aws.manager()
-    seen = count_calls(bsm)
+    seen = sent_bodies(bsm.get_client("sts"), "AssumeRole")
 
     def deny(**kwargs):
         raise ClientError(
@@ -230,15 +220,15 @@ def test_assume_role_failure_surfaces_at_assume_time(aws: LocalAWS) -> None:
 
 
 def test_assumed_identity_comes_from_sts_without_get_caller_identity(bsm: BotoSesManager) -> None:
-    arn = create_role(bsm, account_id=OTHER)
+    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     for auto_refresh in (False, True):
         role = bsm.assume_role(arn, role_session_name="known", auto_refresh=auto_refresh)
         calls: list[int] = []
         role.get_client("sts").meta.events.register(
             "before-call.sts.GetCallerIdentity", lambda calls=calls, **kw: calls.append(1)
         )
-        assert role.aws_account_id == OTHER
-        assert role.principal_arn == f"arn:aws:sts::{OTHER}:assumed-role/test-role/known"
+        assert role.aws_account_id == OTHER_ACCOUNT
+        assert role.principal_arn == f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/test-role/known"
         assert role.aws_account_user_id.endswith(":known")
         assert calls == []
         assert role.check_credentials().arn == role.principal_arn  # the real call agrees

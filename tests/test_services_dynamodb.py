@@ -18,18 +18,9 @@ from boto_session_manager.services.dynamodb import (
     serialize,
 )
 
+from .helpers import count_calls
+
 TABLE = "orders"
-
-
-def count_calls(bsm: BotoSesManager, operation: str) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-
-    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
-        if model.name == operation:
-            calls.append(dict(params))
-
-    bsm.get_client("dynamodb").meta.events.register("before-parameter-build", record)
-    return calls
 
 
 @pytest.fixture
@@ -146,7 +137,7 @@ def rows(count: int, customer: str = "c") -> list[dict[str, Any]]:
 def test_batch_write_writes_260_items_in_chunks_of_25(
     bsm: BotoSesManager, table: DynamoDBTable
 ) -> None:
-    calls = count_calls(bsm, "BatchWriteItem")
+    calls = count_calls(bsm.get_client("dynamodb"), "BatchWriteItem")
     assert table.batch_write_items(rows(260)) == 260
     assert [len(c["RequestItems"][TABLE]) for c in calls] == [25] * 10 + [10]
     assert len(list(table.scan())) == 260
@@ -159,7 +150,7 @@ def test_batch_write_accepts_a_generator(table: DynamoDBTable) -> None:
 def test_batch_write_keeps_the_last_write_of_a_key_in_a_chunk(
     bsm: BotoSesManager, table: DynamoDBTable
 ) -> None:
-    calls = count_calls(bsm, "BatchWriteItem")
+    calls = count_calls(bsm.get_client("dynamodb"), "BatchWriteItem")
     items = [
         {"customer": "c", "n": 1, "v": "first"},
         {"customer": "c", "n": 2, "v": "other"},
@@ -182,7 +173,7 @@ def test_batch_delete_deletes_every_key(table: DynamoDBTable) -> None:
 
 
 def test_describe_table_is_asked_once(bsm: BotoSesManager, table: DynamoDBTable) -> None:
-    calls = count_calls(bsm, "DescribeTable")
+    calls = count_calls(bsm.get_client("dynamodb"), "DescribeTable")
     table.batch_write_items(rows(3))
     table.batch_delete([{"customer": "c", "n": 0}])
     assert len(calls) == 1
@@ -195,7 +186,7 @@ def test_unprocessed_items_are_retried_after_a_backoff(
     """AWS answers the first call with 5 items unprocessed: they are sent again."""
     sleeps: list[float] = []
     table = DynamoDBTable(TABLE, client=table.client, sleep=sleeps.append, random=lambda: 0.5)
-    calls = count_calls(bsm, "BatchWriteItem")
+    calls = count_calls(bsm.get_client("dynamodb"), "BatchWriteItem")
     answered = []
 
     def make_some_unprocessed(parsed: dict[str, Any], model: Any, **_: Any) -> None:
@@ -214,7 +205,7 @@ def test_unprocessed_items_are_retried_after_a_backoff(
 
 def test_scan_follows_every_page(bsm: BotoSesManager, table: DynamoDBTable) -> None:
     table.batch_write_items(rows(260))
-    calls = count_calls(bsm, "Scan")
+    calls = count_calls(bsm.get_client("dynamodb"), "Scan")
     items = list(table.scan(Limit=100))
     assert sorted(int(i["n"]) for i in items) == list(range(260))
     assert len(calls) >= 3
@@ -228,7 +219,7 @@ def test_scan_with_a_filter_object(table: DynamoDBTable) -> None:
 
 def test_query_follows_every_page(bsm: BotoSesManager, table: DynamoDBTable) -> None:
     table.batch_write_items(rows(130, "a") + rows(5, "b"))
-    calls = count_calls(bsm, "Query")
+    calls = count_calls(bsm.get_client("dynamodb"), "Query")
     items = list(table.query(KeyConditionExpression=Key("customer").eq("a"), Limit=50))
     assert [int(i["n"]) for i in items] == list(range(130))
     assert len(calls) >= 3

@@ -13,17 +13,7 @@ from boto_session_manager.exceptions import ParameterNotFoundError, TransformErr
 from boto_session_manager.services import params
 from boto_session_manager.services._common import to_json
 
-
-def count_calls(bsm: BotoSesManager, operation: str) -> list[dict[str, Any]]:
-    """Record the parameters of every ``operation`` call of the manager's ssm client."""
-    calls: list[dict[str, Any]] = []
-
-    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
-        if model.name == operation:
-            calls.append(dict(params))
-
-    bsm.get_client("ssm").meta.events.register("before-parameter-build", record)
-    return calls
+from .helpers import count_calls
 
 
 @pytest.fixture
@@ -87,7 +77,7 @@ def test_get_parameter_caches_and_put_parameter_invalidates(bsm: BotoSesManager)
     bsm.put_parameter("/app/b", "1")
     assert bsm.get_parameter("/app/a", max_age=600) == "1"
     assert bsm.get_parameter("/app/b", max_age=600) == "1"
-    calls = count_calls(bsm, "GetParameter")
+    calls = count_calls(bsm.get_client("ssm"), "GetParameter")
     assert bsm.get_parameter("/app/a", max_age=600) == "1"
     assert calls == []
     bsm.put_parameter("/app/a", "2")
@@ -129,7 +119,7 @@ def test_get_parameters_batches_by_ten_and_returns_every_value(bsm: BotoSesManag
     names = [f"/batch/p{i:02d}" for i in range(25)]
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda n: bsm.put_parameter(n, n.upper()), names))
-    calls = count_calls(bsm, "GetParameters")
+    calls = count_calls(bsm.get_client("ssm"), "GetParameters")
     assert bsm.get_parameters(names) == {n: n.upper() for n in names}
     assert [len(c["Names"]) for c in calls] == [10, 10, 5]
 
@@ -147,13 +137,13 @@ def test_get_parameters_reports_every_missing_name_across_batches(bsm: BotoSesMa
 
 def test_get_parameters_asks_for_duplicates_once(bsm: BotoSesManager) -> None:
     bsm.put_parameter("/d", "1")
-    calls = count_calls(bsm, "GetParameters")
+    calls = count_calls(bsm.get_client("ssm"), "GetParameters")
     assert bsm.get_parameters(["/d", "/d"]) == {"/d": "1"}
     assert calls[0]["Names"] == ["/d"]
 
 
 def test_get_parameters_of_nothing_makes_no_call(bsm: BotoSesManager) -> None:
-    calls = count_calls(bsm, "GetParameters")
+    calls = count_calls(bsm.get_client("ssm"), "GetParameters")
     assert bsm.get_parameters([]) == {}
     assert calls == []
 
@@ -211,7 +201,7 @@ def sixty(bsm: BotoSesManager) -> dict[str, str]:
 def test_get_parameters_by_path_follows_every_page(
     bsm: BotoSesManager, sixty: dict[str, str]
 ) -> None:
-    calls = count_calls(bsm, "GetParametersByPath")
+    calls = count_calls(bsm.get_client("ssm"), "GetParametersByPath")
     assert bsm.get_parameters_by_path("/svc", recursive=True) == sixty
     assert len(calls) > 1
 
@@ -323,7 +313,7 @@ def test_put_parameter_with_tags_creates_then_overwrites_and_retags(
 
     assert bsm.put_parameter("/t", "1", Tags=[{"Key": "team", "Value": "a"}]) == 1
     assert tags() == {"team": "a"}
-    calls = count_calls(bsm, "PutParameter")
+    calls = count_calls(bsm.get_client("ssm"), "PutParameter")
     version = bsm.put_parameter(
         "/t", "2", Description="d", Tags=[{"Key": "team", "Value": "b"}, {"Key": "x", "Value": "y"}]
     )

@@ -17,19 +17,9 @@ from boto_session_manager.exceptions import (
 from boto_session_manager.services import secrets
 from boto_session_manager.services._cache import TTLCache
 
+from .helpers import count_calls
+
 SECRET_VALUE = "hunter2-very-secret-value"
-
-
-def count_calls(bsm: BotoSesManager, service: str, operation: str) -> list[dict[str, Any]]:
-    """Record the parameters of every ``operation`` call made by the manager's client."""
-    calls: list[dict[str, Any]] = []
-
-    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
-        if model.name == operation:
-            calls.append(params)
-
-    bsm.get_client(service).meta.events.register("before-parameter-build", record)
-    return calls
 
 
 class FakeMonotonic:
@@ -130,7 +120,7 @@ def test_transform_json_of_non_utf8_binary_raises_transform_error(
 
 
 def test_unknown_transform_is_refused_before_any_call(bsm: BotoSesManager) -> None:
-    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    calls = count_calls(bsm.get_client("secretsmanager"), "GetSecretValue")
     with pytest.raises(TransformError, match="unknown transform 'yaml'"):
         bsm.get_secret("anything", transform="yaml")
     assert calls == []
@@ -197,7 +187,7 @@ def test_set_secret_works_on_a_plain_client() -> None:
 
 def test_max_age_zero_always_fetches(bsm: BotoSesManager, sm: Any) -> None:
     sm.create_secret(Name="s", SecretString="v")
-    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    calls = count_calls(bsm.get_client("secretsmanager"), "GetSecretValue")
     bsm.get_secret("s")
     bsm.get_secret("s")
     assert len(calls) == 2
@@ -207,7 +197,7 @@ def test_max_age_serves_from_cache_until_it_expires(
     bsm: BotoSesManager, sm: Any, fake_time: FakeMonotonic
 ) -> None:
     sm.create_secret(Name="s", SecretString="v1")
-    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    calls = count_calls(bsm.get_client("secretsmanager"), "GetSecretValue")
     assert bsm.get_secret("s", max_age=60) == "v1"
     sm.put_secret_value(SecretId="s", SecretString="v2")  # behind the manager's back
     fake_time.now += 59
@@ -243,7 +233,7 @@ def test_set_secret_through_the_manager_invalidates_that_name(bsm: BotoSesManage
     bsm.set_secret("other", "o1")
     assert bsm.get_secret("s", max_age=600) == "v1"
     assert bsm.get_secret("other", max_age=600) == "o1"
-    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    calls = count_calls(bsm.get_client("secretsmanager"), "GetSecretValue")
     bsm.set_secret("s", "v2")
     assert bsm.get_secret("s", max_age=600) == "v2"
     assert bsm.get_secret("other", max_age=600) == "o1"

@@ -552,6 +552,7 @@ def _tracked_objects() -> int:
     return len(gc.get_objects())
 
 
+@pytest.mark.slow
 def test_an_extra_account_of_three_clients_keeps_under_2000_container_objects() -> None:
     def account(i: int) -> BotoSesManager:
         bsm = BotoSesManager(
@@ -657,7 +658,7 @@ def test_an_aliaser_with_its_own_aliases_keeps_its_own_cache() -> None:
     assert default._alias_event_name("x.old") == "x.old"
 
 
-# ---------------------------------------------------------------- what review found
+# ------------------------------------------ docs, late registrations, races
 
 
 def test_methods_of_another_model_keep_that_models_docs(
