@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import credentials as _creds
 from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, utc_now
-from .exceptions import BotoSessionManagerError
+from .exceptions import UnpicklableRecipeError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -50,10 +50,6 @@ logger = logging.getLogger(__name__)
 _STATE_VERSION = 1
 #: Carried keys with less than this left are not reused: the new process fetches.
 _SEED_MIN_LEFT = timedelta(seconds=60)
-
-
-class UnpicklableRecipeError(BotoSessionManagerError, RuntimeError):
-    """A manager cannot be rebuilt (or refreshed) from its pickled recipe."""
 
 
 def _portable_clock(clock: Clock) -> Clock:

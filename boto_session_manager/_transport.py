@@ -34,7 +34,7 @@ from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
 
-from .credentials import BotocoreCompatibilityError
+from .exceptions import BotocoreCompatibilityError
 
 _NO_BODY_STATUS = frozenset({204, 304})
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .credentials import Clock, TemporaryCredentials, as_utc, refresh_windows, utc_now
-from .exceptions import CredentialCacheError, SnapshotError
+from .exceptions import CredentialCacheError, CredentialCacheWarning, SnapshotError
 from .snapshot import PathLike, write_private_file
 
 logger = logging.getLogger(__name__)
@@ -47,10 +47,6 @@ CACHE_FORMAT = "boto_session_manager/credential-cache/1"
 
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
-
-
-class CredentialCacheWarning(UserWarning):
-    """A cache file was unusable and is being replaced."""
 
 
 def cache_key(material: Mapping[str, Any]) -> str:

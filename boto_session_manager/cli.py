@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from ._version import __version__
+from .exceptions import CommandError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -51,14 +52,6 @@ FORWARDED_SIGNALS = tuple(
     for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH")
     if hasattr(signal, name)
 )
-
-
-class CommandError(Exception):
-    """A failure to report as one line (exit status ``code``)."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # ---------------------------------------------------------------------- parser

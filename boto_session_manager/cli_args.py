@@ -63,7 +63,13 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 import attrs
 
 from .arn import parse_arn
-from .exceptions import BotoSessionManagerError, InvalidArnError
+from .exceptions import (
+    BotoSessionManagerError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidArnError,
+    InvalidAuthArgumentsError,
+)
 
 if TYPE_CHECKING:  # boto3 is imported only when a manager is built, not to parse
     from .manager import BotoSesManager
@@ -125,15 +131,6 @@ _FLAGS = {
     "cache_dir": "--cache-dir",
     "auth_debug": "--auth-debug",
 }
-
-
-class InvalidAuthArgumentsError(BotoSessionManagerError, ValueError):
-    """The AWS options do not make a usable set of credentials.
-
-    :class:`AWSArgumentParser` turns this into an argparse error (exit status
-    2); :func:`manager_from_args` raises it. The message names the options or
-    environment variables involved, never their values.
-    """
 
 
 class SecretStr(str):
@@ -310,13 +307,13 @@ class AWSArgumentParser(argparse.ArgumentParser):
                 f"enforce_auth_type must be one of {', '.join(AUTH_TYPES)}; "
                 f"got {enforce_auth_type!r}"
             )
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg, argument="enforce_auth_type")
         if not isinstance(role_session_name, str) or not _SESSION_NAME.match(role_session_name):
             msg = (
                 "role_session_name must be 2 to 64 letters, digits or the characters "
                 f"+=,.@_- , got {role_session_name!r}"
             )
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg, argument="role_session_name")
         super().__init__(**argparse_kwargs)
         self.role_session_name = role_session_name
         self.region = region
@@ -589,7 +586,7 @@ def _as_namespace(namespace: argparse.Namespace | Mapping[str, Any]) -> argparse
     if isinstance(namespace, argparse.Namespace):
         return argparse.Namespace(**vars(namespace))
     msg = f"expected an argparse.Namespace or a mapping, got {type(namespace).__name__}"
-    raise TypeError(msg)
+    raise InvalidArgumentTypeError(msg, argument="namespace")
 
 
 def _plain(value: Any) -> str | None:

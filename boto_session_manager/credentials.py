@@ -50,7 +50,7 @@ from botocore.credentials import (
     RefreshableCredentials,
 )
 
-from .exceptions import BotoSessionManagerError, NoCredentialsError
+from .exceptions import BotocoreCompatibilityError, BotoSessionManagerError, NoCredentialsError
 from .identity import CallerIdentity
 
 logger = logging.getLogger(__name__)
@@ -63,10 +63,6 @@ MfaToken = Union[str, Callable[[], str]]
 
 ADVISORY_WINDOW_MAX = 15 * 60
 MANDATORY_WINDOW_MAX = 10 * 60
-
-
-class BotocoreCompatibilityError(BotoSessionManagerError, RuntimeError):
-    """The installed botocore no longer has an internal this module relies on."""
 
 
 def utc_now() -> datetime:

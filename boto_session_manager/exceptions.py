@@ -1,51 +1,169 @@
-"""Errors raised by boto_session_manager.
+"""Every error and warning boto_session_manager raises, in one place.
 
 Every error the library raises on purpose derives from
 :class:`BotoSessionManagerError`, and each one also derives from the standard
 exception a caller would naturally catch, so ``except ValueError`` keeps
-working for code that does not know this library::
+working for code that does not know this library. Bad input is an
+:class:`InvalidArgumentError` (a ``ValueError``; its ``argument`` names the
+argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
 
     BotoSessionManagerError
-    ├── InvalidArnError              (ValueError)
+    ├── InvalidArgumentError         (ValueError)   bad input; .argument names it
+    │   ├── InvalidArgumentTypeError (TypeError)    an argument of the wrong type
+    │   ├── InvalidArnError                         not an ARN
+    │   ├── InvalidAccountIdError                   not a 12-digit account id (fan-out)
+    │   ├── InvalidAuthArgumentsError               options that do not fit (cli_args)
+    │   └── InvalidPasswordPolicyError              an unusable IAM password policy
     ├── SnapshotError                (ValueError)   a snapshot dict or file is unusable
     ├── SnapshotExistsError          (FileExistsError)
-    ├── NoCredentialsError           (RuntimeError) nothing in the chain gave credentials
+    ├── NoCredentialsError           (botocore's NoCredentialsError, RuntimeError)
     ├── InvalidCredentialsError      (RuntimeError) AWS refused the credentials
-    ├── InvalidAuthArgumentsError    (ValueError)   options that do not fit (cli_args)
-    ├── InvalidPasswordPolicyError   (ValueError)   an unusable IAM password policy (password)
     ├── CredentialCacheError         (OSError)      the cache directory cannot be used
     ├── NotFoundError                (LookupError)
     │   ├── SecretNotFoundError
-    │   ├── ParameterNotFoundError   (lists every missing name)
+    │   ├── ParameterNotFoundError                  lists every missing name
     │   ├── BucketNotFoundError
     │   └── TableNotFoundError
+    ├── DuplicateNameError           (ValueError)   several resources share one Name tag
     ├── TransformError               (ValueError)   a value could not be decoded as asked
     ├── BatchWriteError              (RuntimeError) items left unwritten after every retry
     ├── FanOutError                  (RuntimeError) a multi-account run cannot start
-    │   ├── AccountAccessError                      the role cannot be assumed (fanout)
-    │   └── FanOutTimeoutError       (TimeoutError) (fanout)
-    ├── InvalidAccountIdError        (ValueError)   not a 12-digit account id (fanout)
-    ├── UnpicklableRecipeError       (RuntimeError) a recipe that cannot travel (_pickling)
-    ├── SharingError                 (RuntimeError) botocore changed under us (sharing)
-    ├── BotocoreCompatibilityError   (RuntimeError) botocore changed under us (credentials)
-    └── DuplicateNameError           (ValueError)   several resources share one Name tag
+    │   ├── AccountAccessError                      the role cannot be assumed
+    │   └── FanOutTimeoutError       (TimeoutError)
+    ├── UnpicklableRecipeError       (RuntimeError) a recipe that cannot travel
+    ├── BotocoreCompatibilityError   (RuntimeError) botocore changed under us
+    │                                               (also importable as SharingError)
+    ├── LocalAWSUnavailableError     (ImportError)  moto's server is not installed
+    └── CommandError                                a ``bsm`` command failed (exit code)
+
+    BotoSessionManagerWarning        (UserWarning)
+    └── CredentialCacheWarning                      a cache file was unusable, replaced
 
 No message ever contains a secret key, session token or secret value: messages
-name the *thing* that was wrong (a file, an ARN, a parameter name).
+name the *thing* that was wrong (a file, an ARN, a parameter name, an argument).
+
+Example::
+
+    from boto_session_manager.exceptions import BotoSessionManagerError, InvalidArgumentError
+
+    try:
+        bsm.s3_list_objects("")
+    except InvalidArgumentError as exc:
+        print(exc.argument)      # "bucket"
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import botocore.exceptions
+
+__all__ = [
+    "AccountAccessError",
+    "BatchWriteError",
+    "BotoSessionManagerError",
+    "BotoSessionManagerWarning",
+    "BotocoreCompatibilityError",
+    "BucketNotFoundError",
+    "CommandError",
+    "CredentialCacheError",
+    "CredentialCacheWarning",
+    "DuplicateNameError",
+    "FanOutError",
+    "FanOutTimeoutError",
+    "InvalidAccountIdError",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
+    "InvalidArnError",
+    "InvalidAuthArgumentsError",
+    "InvalidCredentialsError",
+    "InvalidPasswordPolicyError",
+    "LocalAWSUnavailableError",
+    "NoCredentialsError",
+    "NotFoundError",
+    "ParameterNotFoundError",
+    "SecretNotFoundError",
+    "SnapshotError",
+    "SnapshotExistsError",
+    "TableNotFoundError",
+    "TransformError",
+    "UnpicklableRecipeError",
+]
 
 
 class BotoSessionManagerError(Exception):
-    """Base class of every error raised by boto_session_manager."""
+    """Base class of every error raised by boto_session_manager.
+
+    Every subclass pickles with its attributes (errors travel back from
+    process pools and distributed workers), whatever its constructor takes.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
-class InvalidArnError(BotoSessionManagerError, ValueError):
+def _rebuild(
+    cls: type[BotoSessionManagerError], args: tuple[Any, ...], state: dict[str, Any]
+) -> BotoSessionManagerError:
+    """Unpickle an error without calling its constructor (which may want keywords)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class InvalidArgumentError(BotoSessionManagerError, ValueError):
+    """An argument has a value the library cannot use.
+
+    The message names the argument and what is expected; it never quotes a
+    secret.
+
+    Attributes:
+        argument: the name of the argument (``"bucket"``, ``"duration_seconds"``),
+            or None when the whole call was wrong.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument has a type the library cannot use (also a ``TypeError``)."""
+
+
+class InvalidArnError(InvalidArgumentError):
     """A string that should be an ARN is not one."""
+
+
+class InvalidAccountIdError(InvalidArgumentError):
+    """An account id given to a fan-out is not 12 digits (the message names it)."""
+
+
+class InvalidAuthArgumentsError(InvalidArgumentError):
+    """The AWS options do not make a usable set of credentials.
+
+    :class:`~boto_session_manager.cli_args.AWSArgumentParser` turns this into an
+    argparse error (exit status 2);
+    :func:`~boto_session_manager.cli_args.manager_from_args` raises it. The
+    message names the options or environment variables involved, never their
+    values.
+    """
+
+
+class InvalidPasswordPolicyError(InvalidArgumentError):
+    """A password policy dict is not one IAM could return.
+
+    Attributes:
+        key: the policy key that is wrong (``"policy"`` when the whole value is).
+    """
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message, argument="policy")
+        self.key = key
 
 
 class SnapshotError(BotoSessionManagerError, ValueError):
@@ -56,8 +174,14 @@ class SnapshotExistsError(BotoSessionManagerError, FileExistsError):
     """A snapshot file is already at the path: we never overwrite or delete it."""
 
 
-class NoCredentialsError(BotoSessionManagerError, RuntimeError):
-    """No credentials could be found for the manager."""
+if TYPE_CHECKING:
+
+    class NoCredentialsError(
+        BotoSessionManagerError, botocore.exceptions.NoCredentialsError, RuntimeError
+    ):
+        """No credentials could be found for the manager."""
+
+        def __init__(self, message: str | None = None) -> None: ...
 
 
 class InvalidCredentialsError(BotoSessionManagerError, RuntimeError):
@@ -144,3 +268,98 @@ class DuplicateNameError(BotoSessionManagerError, ValueError):
             f"resources share a Name tag (narrow with tag_filters/resource_types, "
             f"or pass on_duplicate='first'/'last'): {listed}"
         )
+
+
+class AccountAccessError(FanOutError):
+    """The role could not be assumed in an account; ``__cause__`` is the STS error.
+
+    Attributes:
+        account_id: the account.
+        role_arn: the role that was asked for.
+    """
+
+    def __init__(self, message: str, *, account_id: str, role_arn: str) -> None:
+        super().__init__(message)
+        self.account_id = account_id
+        self.role_arn = role_arn
+
+
+class FanOutTimeoutError(FanOutError, TimeoutError):
+    """The run's ``timeout`` passed before this account's task finished or started."""
+
+
+class UnpicklableRecipeError(BotoSessionManagerError, RuntimeError):
+    """A manager cannot be rebuilt (or refreshed) from its pickled recipe."""
+
+
+class BotocoreCompatibilityError(BotoSessionManagerError, RuntimeError):
+    """The installed botocore no longer has an internal this library relies on.
+
+    The message names the botocore version and the assumption that broke;
+    :func:`boto_session_manager._botocore.check` verifies them all at once.
+    """
+
+
+#: The name :mod:`boto_session_manager.sharing` has always raised.
+SharingError = BotocoreCompatibilityError
+
+
+class LocalAWSUnavailableError(BotoSessionManagerError, ImportError):
+    """moto's server is not installed (install the ``local`` extra)."""
+
+
+class CommandError(BotoSessionManagerError):
+    """A ``bsm`` command failed: reported as one line, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class BotoSessionManagerWarning(UserWarning):
+    """Base class of every warning boto_session_manager issues."""
+
+
+class CredentialCacheWarning(BotoSessionManagerWarning):
+    """A cache file was unusable and is being replaced."""
+
+
+# NoCredentialsError derives from botocore's class; it is defined on first use so
+# that importing this module (``bsm --help`` does) never imports botocore.
+_define_lock = threading.Lock()
+
+
+def _define_no_credentials_error() -> type[BotoSessionManagerError]:
+    import botocore.exceptions
+
+    class NoCredentialsError(
+        BotoSessionManagerError, botocore.exceptions.NoCredentialsError, RuntimeError
+    ):
+        """No credentials could be found for the manager.
+
+        Also a :class:`botocore.exceptions.NoCredentialsError`, so code written
+        against botocore (``except botocore.exceptions.NoCredentialsError``)
+        catches it too. The message says where the manager looked and what to
+        do; without one it is botocore's ``Unable to locate credentials``.
+        """
+
+        def __init__(self, message: str | None = None) -> None:
+            # botocore's errors format ``fmt`` from keyword arguments; this one
+            # carries a ready message, and keeps ``kwargs`` for code that reads it.
+            Exception.__init__(self, message if message is not None else self.fmt)
+            self.kwargs: dict[str, Any] = {}
+
+    NoCredentialsError.__module__ = __name__
+    NoCredentialsError.__qualname__ = "NoCredentialsError"
+    return NoCredentialsError
+
+
+def __getattr__(name: str) -> Any:
+    if name != "NoCredentialsError":
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    with _define_lock:  # one class, even when two threads ask first at once
+        defined = globals().get(name)
+        if defined is None:
+            defined = globals()[name] = _define_no_credentials_error()
+    return defined

@@ -59,7 +59,13 @@ from typing import TYPE_CHECKING, Any, Union
 import attrs
 from botocore.exceptions import ClientError
 
-from .exceptions import BotoSessionManagerError, FanOutError
+from .exceptions import (
+    AccountAccessError,
+    FanOutError,
+    FanOutTimeoutError,
+    InvalidAccountIdError,
+    InvalidArgumentError,
+)
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -71,28 +77,6 @@ THROTTLING_CODES = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 )
 _ACCOUNT_ID = re.compile(r"\d{12}")
-
-
-class InvalidAccountIdError(BotoSessionManagerError, ValueError):
-    """An account id given to a fan-out is not 12 digits (the message names it)."""
-
-
-class AccountAccessError(FanOutError):
-    """The role could not be assumed in an account; ``__cause__`` is the STS error.
-
-    Attributes:
-        account_id: the account.
-        role_arn: the role that was asked for.
-    """
-
-    def __init__(self, message: str, *, account_id: str, role_arn: str) -> None:
-        super().__init__(message)
-        self.account_id = account_id
-        self.role_arn = role_arn
-
-
-class FanOutTimeoutError(FanOutError, TimeoutError):
-    """The run's ``timeout`` passed before this account's task finished or started."""
 
 
 @attrs.frozen
@@ -134,7 +118,7 @@ class Backoff:
                     raise
             self.sleep(self.delay(attempt))
         msg = "Backoff.max_attempts must be at least 1"  # pragma: no cover - max_attempts=0
-        raise ValueError(msg)  # pragma: no cover
+        raise InvalidArgumentError(msg, argument="max_attempts")  # pragma: no cover
 
 
 @attrs.frozen
@@ -377,10 +361,10 @@ def for_each_account_iter(
     """
     if max_workers < 1:
         msg = f"max_workers must be at least 1, got {max_workers!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="max_workers")
     if isinstance(regions, str):
         msg = f"regions must be a list of region names, not one string: {regions!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="regions")
     explicit = None if account_ids is None else validate_account_ids(account_ids)
     return _run(
         bsm,

@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .exceptions import BotoSessionManagerError
+from .exceptions import InvalidArgumentError, InvalidPasswordPolicyError
 
 __all__ = [
     "AWS_DEFAULT_PASSWORD_POLICY",
@@ -70,18 +70,6 @@ _CLASSES = {
     "RequireSymbols": SYMBOLS,
 }
 _ALPHABET = "".join(_CLASSES.values())
-
-
-class InvalidPasswordPolicyError(BotoSessionManagerError, ValueError):
-    """A password policy dict is not one IAM could return.
-
-    Attributes:
-        key: the policy key that is wrong (``"policy"`` when the whole value is).
-    """
-
-    def __init__(self, message: str, *, key: str) -> None:
-        super().__init__(message)
-        self.key = key
 
 
 def _minimum_length(policy: Mapping[str, Any]) -> int:
@@ -163,13 +151,13 @@ def generate_password(policy: Mapping[str, Any] | None = None, *, length: int | 
         length = max(minimum, DEFAULT_LENGTH)
     elif isinstance(length, bool) or not isinstance(length, int):
         msg = f"length must be an integer, got {type(length).__name__}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="length")
     elif not minimum <= length <= IAM_MAX_PASSWORD_LENGTH:
         msg = (
             f"length must be from {minimum} (the policy's minimum) "
             f"to {IAM_MAX_PASSWORD_LENGTH}, got {length}"
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="length")
     characters = [secrets.choice(chars) for chars in required]
     characters += [secrets.choice(_ALPHABET) for _ in range(length - len(characters))]
     secrets.SystemRandom().shuffle(characters)

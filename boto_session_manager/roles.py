@@ -24,7 +24,7 @@ import attrs
 from . import credentials as _creds
 from .arn import parse_arn
 from .credentials import Clock, MfaToken, TemporaryCredentials
-from .exceptions import InvalidArnError, NoCredentialsError
+from .exceptions import InvalidArgumentError, InvalidArnError, NoCredentialsError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -259,7 +259,7 @@ class RoleMethods:
         params = _role_request(role_arn, role_session_name, duration_seconds, policy, policy_arns)
         if (web_identity_token is None) == (web_identity_token_file is None):
             msg = "give exactly one of web_identity_token and web_identity_token_file"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg, argument="web_identity_token")
         token_file = None if web_identity_token_file is None else str(web_identity_token_file)
         fetch = _creds.web_identity_fetcher(
             lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
@@ -358,4 +358,4 @@ def _check_duration(duration_seconds: int, maximum: int = _MAX_DURATION) -> None
             f"duration_seconds must be an integer from {_MIN_DURATION} to {maximum}, "
             f"got {duration_seconds!r}"
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="duration_seconds")

@@ -106,7 +106,7 @@ import botocore.session
 from botocore import UNSIGNED
 from botocore.docs.docstring import ClientMethodDocstring
 
-from .exceptions import BotoSessionManagerError
+from .exceptions import SharingError
 
 _BOTO3_DATA = os.path.join(os.path.dirname(boto3.__file__), "data")
 _lock = threading.Lock()
@@ -118,10 +118,6 @@ _COMMON_FILES = ("endpoints", "partitions", "sdk-default-configuration", "_retry
 _RULESET = "endpoint-rule-set-1"
 #: Key marking the handler-trie nodes a :class:`_SharedTrie` may change in place.
 _OWNER = "bsm-owner"
-
-
-class SharingError(BotoSessionManagerError, RuntimeError):
-    """botocore changed in a way that breaks what this module shares between sessions."""
 
 
 _hooks: Any = botocore.hooks  # private names: not in botocore's type stubs

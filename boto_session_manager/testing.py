@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .exceptions import BotoSessionManagerError
+from .exceptions import LocalAWSUnavailableError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -48,10 +48,6 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 #: Placeholder keys for the local server; moto accepts any key.
 TEST_ACCESS_KEY_ID = "AKIALOCALTESTING0000"
 TEST_SECRET_ACCESS_KEY = "local-testing-secret-key"  # noqa: S105 - not a real secret
-
-
-class LocalAWSUnavailableError(BotoSessionManagerError, ImportError):
-    """moto's server is not installed (install the ``local`` extra)."""
 
 
 @attrs.frozen

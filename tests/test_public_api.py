@@ -11,27 +11,35 @@ import boto_session_manager
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    assert boto_session_manager.__all__ == [
+    from boto_session_manager import exceptions
+
+    core = [
         "PATH_DEFAULT_SNAPSHOT",
         "Arn",
         "AwsServiceEnum",
         "BotoSesManager",
-        "BotoSessionManagerError",
         "CallerIdentity",
         "DynamoDBTable",
-        "InvalidArnError",
-        "InvalidCredentialsError",
-        "NoCredentialsError",
-        "NotFoundError",
-        "ParameterNotFoundError",
-        "SecretNotFoundError",
         "SessionManager",
-        "SnapshotError",
         "__version__",
         "parse_arn",
     ]
+    assert sorted(boto_session_manager.__all__) == sorted(core + exceptions.__all__)
     for name in boto_session_manager.__all__:
         assert getattr(boto_session_manager, name) is not None
+
+
+#: Names that only the upstream-compatible ``api`` module offers.
+API_ONLY: set[str] = set()
+
+
+def test_api_offers_the_package_names_plus_the_upstream_only_ones() -> None:
+    from boto_session_manager import api
+
+    assert set(api.__all__) == set(boto_session_manager.__all__) | API_ONLY
+    assert len(api.__all__) == len(set(api.__all__))
+    for name in boto_session_manager.__all__:
+        assert getattr(api, name) is getattr(boto_session_manager, name)
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:

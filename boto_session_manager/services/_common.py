@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..exceptions import TransformError
+from ..exceptions import InvalidArgumentTypeError, TransformError
 
 #: The transforms :func:`apply_transform` knows.
 TRANSFORMS = ("json", "binary")
@@ -90,7 +90,7 @@ def _decimal_number(o: Decimal) -> int | float:
     # Messages never quote the value: it may be (part of) a secret.
     if not o.is_finite():
         msg = "cannot store a Decimal NaN or Infinity as JSON (JSON has no such numbers)"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="value")
     if o == o.to_integral_value():
         return int(o)
     number = float(o)
@@ -99,7 +99,7 @@ def _decimal_number(o: Decimal) -> int | float:
             "cannot store this Decimal as JSON without losing precision (a float "
             "cannot hold it exactly); convert it to a str or float first"
         )
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="value")
     return number
 
 
@@ -134,4 +134,4 @@ def to_json(value: Any) -> str:
         if not str(exc).startswith("Out of range float"):
             raise
         msg = "cannot store a float NaN or Infinity as JSON (JSON has no such numbers)"
-        raise TypeError(msg) from None
+        raise InvalidArgumentTypeError(msg, argument="value") from None

@@ -36,7 +36,7 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ..exceptions import BatchWriteError, TableNotFoundError
+from ..exceptions import BatchWriteError, InvalidArgumentError, TableNotFoundError
 from ._common import error_code
 
 #: BatchWriteItem accepts at most this many requests per call.
@@ -149,10 +149,10 @@ class DynamoDBTable:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             msg = f"a table name must be a non-empty string, not {self.name!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg, argument="name")
         if self.max_attempts < 1:
             msg = f"max_attempts must be at least 1, not {self.max_attempts!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg, argument="max_attempts")
 
     # ------------------------------------------------------------ single items
 
@@ -434,7 +434,7 @@ class DynamoDBTable:
         for attribute in key_names:
             if attribute not in value:
                 msg = f"DynamoDB table {self.name!r}: key attribute {attribute!r} missing"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg, argument="items")
             raw = floats_to_decimal(value[attribute])
             # 1 and 1.0 are the same number key: compare numbers as Decimal.
             if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):

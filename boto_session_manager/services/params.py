@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..exceptions import ParameterNotFoundError
+from ..exceptions import InvalidArgumentError, InvalidArgumentTypeError, ParameterNotFoundError
 from ._common import apply_transform, check_transform, error_code, to_json
 
 #: GetParameters accepts at most this many names per call.
@@ -104,7 +104,7 @@ def get_parameters(
     """
     if isinstance(names, (str, bytes)):
         msg = "names must be an iterable of names, not a single string"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="names")
     wanted = list(dict.fromkeys(names))
     for name in wanted:
         _check_name(name)
@@ -159,7 +159,7 @@ def get_parameters_by_path(
     """
     if not isinstance(path, str) or not path.startswith("/"):
         msg = f"an SSM parameter path must be a string starting with '/', not {path!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="path")
     result: dict[str, str] = {}
     kwargs: dict[str, Any] = {
         "Path": path,
@@ -221,12 +221,12 @@ def put_parameter(
     _check_name(name)
     if type not in PARAMETER_TYPES:
         msg = f"unknown parameter type {type!r}: expected one of {', '.join(PARAMETER_TYPES)}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="type")
     if isinstance(value, Mapping):
         value = to_json(value)
     elif not isinstance(value, str):
         msg = f"a parameter value must be a str or a mapping, not {value.__class__.__name__}"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="value")
     tags = kwargs.get("Tags")
     if not (tags and overwrite):
         response = client.put_parameter(
@@ -249,7 +249,7 @@ def put_parameter(
 def _check_name(name: str) -> None:
     if not isinstance(name, str):
         msg = f"a parameter name must be a string, not {type(name).__name__}"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="name")
     if not name:
         msg = "a parameter name must not be empty"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="name")

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..exceptions import BucketNotFoundError
+from ..exceptions import BucketNotFoundError, InvalidArgumentError
 from ._common import error_code
 
 #: ListObjectsV2 returns at most this many entries per page.
@@ -77,13 +77,13 @@ def list_objects(
     """
     if not isinstance(bucket, str) or not bucket:
         msg = f"a bucket name must be a non-empty string, not {bucket!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="bucket")
     if limit is not None and limit < 0:
         msg = f"limit must be None or >= 0, not {limit!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="limit")
     if not 1 <= page_size <= PAGE_SIZE:
         msg = f"page_size must be between 1 and {PAGE_SIZE}, not {page_size!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="page_size")
     kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
     if delimiter is not None:
         kwargs["Delimiter"] = delimiter

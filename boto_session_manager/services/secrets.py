@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..exceptions import SecretNotFoundError
+from ..exceptions import InvalidArgumentError, InvalidArgumentTypeError, SecretNotFoundError
 from ._common import apply_transform, check_transform, error_code, to_json
 
 _NOT_FOUND = "ResourceNotFoundException"
@@ -136,7 +136,7 @@ def set_secret(
         payload["SecretString"] = to_json(value)
     else:
         msg = f"a secret value must be str, bytes or a mapping, not {type(value).__name__}"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="value")
     if client_request_token is not None:
         payload["ClientRequestToken"] = client_request_token
     try:
@@ -152,7 +152,7 @@ def set_secret(
 def _check_name(name: str) -> None:
     if not isinstance(name, str):
         msg = f"a secret name must be a string, not {type(name).__name__}"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="name")
     if not name:
         msg = "a secret name must not be empty"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="name")

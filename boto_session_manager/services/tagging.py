@@ -14,7 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Union
 
 from ..arn import Arn, parse_arn
-from ..exceptions import DuplicateNameError, InvalidArnError
+from ..exceptions import (
+    DuplicateNameError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidArnError,
+)
 
 #: A tag filter: AWS's own list form, or ``{key: value | [values] | None}``.
 TagFilters = Union[Sequence[Mapping[str, Any]], Mapping[str, Union[str, Sequence[str], None]]]
@@ -54,7 +59,7 @@ def normalize_tag_filters(tag_filters: TagFilters | None) -> list[dict[str, Any]
         isinstance(f, Mapping) for f in tag_filters
     ):
         msg = "tag_filters must be a mapping or a list of {'Key': ..., 'Values': [...]} mappings"
-        raise TypeError(msg)
+        raise InvalidArgumentTypeError(msg, argument="tag_filters")
     return [dict(f) for f in tag_filters]
 
 
@@ -94,7 +99,7 @@ def get_tagged_resources(
     if resource_types is not None:
         if isinstance(resource_types, str):
             msg = "resource_types must be a list of types such as ['s3:bucket'], not a string"
-            raise TypeError(msg)
+            raise InvalidArgumentTypeError(msg, argument="resource_types")
         kwargs["ResourceTypeFilters"] = list(resource_types)
     return _pages(client, kwargs)
 
@@ -175,7 +180,7 @@ def get_named_resources(
     """
     if on_duplicate not in _DUPLICATE_POLICIES:
         msg = f"on_duplicate must be one of {_DUPLICATE_POLICIES}, not {on_duplicate!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg, argument="on_duplicate")
     by_name: dict[str, list[Arn]] = {}
     for resource in get_tagged_resources(client, tag_filters, resource_types):
         name = next((t["Value"] for t in resource.get("Tags", []) if t.get("Key") == "Name"), None)
