@@ -616,7 +616,7 @@ def _terminal_prompt(serial: str) -> Callable[[], str]:
 def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -> BotoSesManager:
     botocore_session = None
     if ns.config_path or ns.credentials_path:
-        from .sharing import new_botocore_session
+        from ._botocore import ignore_environment_profile, new_botocore_session
 
         botocore_session = new_botocore_session()
         if ns.config_path:
@@ -625,8 +625,6 @@ def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -
             path = os.path.expanduser(ns.credentials_path)
             botocore_session.set_config_variable("credentials_file", path)
         if ns.aws_access_key_id and not ns.profile:
-            from .manager import ignore_environment_profile
-
             ignore_environment_profile(botocore_session)
     return manager_class(
         aws_access_key_id=_plain(ns.aws_access_key_id),

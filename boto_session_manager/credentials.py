@@ -1,7 +1,6 @@
 """Temporary credentials: STS fetchers and botocore's refreshable credentials.
 
-This is the only module that touches botocore's credential internals. The
-public routes are used wherever botocore offers them:
+The public routes are used wherever botocore offers them:
 
 - refreshable credentials are :class:`botocore.credentials.DeferredRefreshableCredentials`
   fed by our own fetchers (plain functions returning
@@ -12,12 +11,13 @@ public routes are used wherever botocore offers them:
 - exports read ``get_frozen_credentials()``, never ``.access_key`` then
   ``.secret_key`` (two reads can straddle a refresh and mix two key sets).
 
-Two private attributes are used, both behind one function each that raises
-:class:`BotocoreCompatibilityError` if a botocore upgrade removes them:
-the refresh windows (``_advisory_refresh_timeout`` / ``_mandatory_refresh_timeout``,
-which :class:`~botocore.credentials.RefreshableCredentials` itself sets from its
+Three things botocore keeps private are reached through
+:mod:`boto_session_manager._botocore` (the one door to botocore internals,
+checked by its ``check()``): the refresh windows (which
+:class:`~botocore.credentials.RefreshableCredentials` takes from its
 constructor but :class:`~botocore.credentials.DeferredRefreshableCredentials`
-does not accept) and the current expiry (``_expiry_time``).
+does not), the expiry of the set in use, and a refresh under botocore's own
+refresh lock.
 
 Refresh windows scale with the credentials' lifetime. botocore refreshes when
 15 minutes are left (advisory) and blocks every caller when 10 are left
@@ -47,10 +47,10 @@ from botocore.credentials import (
     Credentials,
     DeferredRefreshableCredentials,
     ReadOnlyCredentials,
-    RefreshableCredentials,
 )
 
-from .exceptions import BotocoreCompatibilityError, BotoSessionManagerError, NoCredentialsError
+from . import _botocore
+from .exceptions import BotoSessionManagerError, NoCredentialsError
 from .identity import CallerIdentity
 
 logger = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         self._generation += 1
         if fresh.expiration is not None:
             lifetime = (fresh.expiration - self._clock()).total_seconds()
-            _set_refresh_windows(self, *refresh_windows(lifetime))
+            _botocore.set_refresh_windows(self, *refresh_windows(lifetime))
         logger.debug(
             "refreshed %s credentials for key %s, valid until %s",
             self.method,
@@ -207,38 +207,23 @@ class AutoRefreshCredentials(DeferredRefreshableCredentials):  # type: ignore[mi
         refreshes, the others find a newer set than the one they were refused
         with and simply retry with it.
         """
-        # botocore's refresh lock and locked refresh: internals, reached here only.
-        internals: Any = self
-        with internals._refresh_lock:
+
+        def still_refused(in_use: ReadOnlyCredentials | None) -> bool:
             if generation is not None and generation != self._generation:
-                return
-            refused = internals._frozen_credentials
+                return False  # another thread already replaced the refused set
+            refused = None if in_use is None else in_use.access_key
             if self._on_rejected is not None and refused is not None:
-                self._on_rejected(refused.access_key)
-            internals._protected_refresh(is_mandatory=True)
+                self._on_rejected(refused)
+            return True
 
-
-def _set_refresh_windows(creds: RefreshableCredentials, advisory: float, mandatory: float) -> None:
-    if not hasattr(creds, "_advisory_refresh_timeout") or not hasattr(
-        creds, "_mandatory_refresh_timeout"
-    ):  # pragma: no cover - only on an incompatible botocore
-        msg = "botocore's RefreshableCredentials has no refresh timeouts to scale"
-        raise BotocoreCompatibilityError(msg)
-    internals: Any = creds
-    internals._advisory_refresh_timeout = advisory
-    internals._mandatory_refresh_timeout = mandatory
+        _botocore.refresh_locked(self, still_refused)
 
 
 def current_expiry(creds: Credentials | None) -> datetime | None:
     """The expiry of the credential set in use now (None for static keys)."""
-    if not isinstance(creds, RefreshableCredentials):
+    if creds is None:
         return None
-    internals: Any = creds
-    try:
-        expiry = internals._expiry_time
-    except AttributeError as exc:  # pragma: no cover - only on an incompatible botocore
-        msg = "botocore's RefreshableCredentials no longer exposes its expiry"
-        raise BotocoreCompatibilityError(msg) from exc
+    expiry = _botocore.expiry_time(creds)
     return None if expiry is None else as_utc(expiry)
 
 

@@ -37,15 +37,19 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from . import credentials as _creds
+from ._botocore import (
+    guard_client,
+    guard_resource,
+    ignore_environment_profile,
+    new_botocore_session,
+)
 from ._clients import AwsServiceEnum, ClientProperties
-from ._transport import guard_client, guard_resource
 from .awscli import credentials_environment, patched_environ
 from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, utc_now
 from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
 from .roles import Origin, RoleMethods
 from .services import ServiceHelpers
 from .services._cache import TTLCache
-from .sharing import new_botocore_session
 from .snapshot import (
     PathLike,
     default_snapshot_path,
@@ -965,12 +969,3 @@ class _DefaultSessionSwitch:
 
     def __exit__(self, *exc_info: object) -> None:
         boto3.DEFAULT_SESSION = self._previous
-
-
-def ignore_environment_profile(botocore_session: Any) -> None:
-    """Stop ``botocore_session`` from reading ``AWS_PROFILE`` / ``AWS_DEFAULT_PROFILE``.
-
-    For sessions whose credentials are given: a profile variable naming a
-    profile that does not exist on this machine must not break every client.
-    """
-    botocore_session.session_var_map["profile"] = (None, None, None, None)

@@ -26,7 +26,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boto_session_manager import BotoSesManager, sharing
+from boto_session_manager import BotoSesManager
+from boto_session_manager._botocore import handlers, sharing
 from boto_session_manager.testing import LocalAWS
 
 EVENTS = [
@@ -777,8 +778,8 @@ def test_plain_boto3_endpoint_providers_still_pickle(aws: LocalAWS) -> None:
 def test_the_shared_aliased_name_cache_stops_growing_at_its_cap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cache = sharing._AliasedNames()
-    monkeypatch.setattr(sharing, "_ALIASED_NAMES", cache)
+    cache = handlers._AliasedNames()
+    monkeypatch.setattr(handlers, "_ALIASED_NAMES", cache)
     monkeypatch.setattr(cache, "CAP", 3)
     aliaser = sharing._SharedAliaser(sharing._SharedEmitter())
 

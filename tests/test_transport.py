@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ConnectionClosedError
 
 from boto_session_manager import BotoSesManager
-from boto_session_manager._transport import CompleteBodySession, cut_short, guard_client
+from boto_session_manager._botocore.transport import CompleteBodySession, cut_short, guard_client
 
 
 def request(method: str = "POST", stream_output: bool = False) -> Any:

@@ -22,7 +22,7 @@ connection failure it is, with their usual attempt limit and backoff.
 
 The one reach into botocore internals is ``client._endpoint.http_session``;
 if a botocore upgrade removes it, :func:`guard_client` raises
-:class:`~boto_session_manager.credentials.BotocoreCompatibilityError`.
+:class:`~boto_session_manager.exceptions.BotocoreCompatibilityError`.
 
 Thread safety: the wrapper holds no state of its own; it is as thread safe as
 the session it wraps (botocore's is).
@@ -34,7 +34,8 @@ from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
 
-from .exceptions import BotocoreCompatibilityError
+from ..exceptions import BotocoreCompatibilityError
+from .checks import ensure_checked
 
 _NO_BODY_STATUS = frozenset({204, 304})
 
@@ -75,6 +76,7 @@ def guard_client(client: Any) -> Any:
         BotocoreCompatibilityError: the installed botocore keeps its HTTP
             session elsewhere.
     """
+    ensure_checked()
     endpoint: Any = getattr(client, "_endpoint", None)
     session = getattr(endpoint, "http_session", None)
     if session is None:  # pragma: no cover - only on an incompatible botocore
