@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         SnapshotExistsError,
         TableNotFoundError,
         TransformError,
+        UnknownServiceError,
         UnpicklableRecipeError,
     )
     from .identity import CallerIdentity
@@ -96,6 +97,7 @@ _LAZY = {
     "SnapshotExistsError": ".exceptions",
     "TableNotFoundError": ".exceptions",
     "TransformError": ".exceptions",
+    "UnknownServiceError": ".exceptions",
     "UnpicklableRecipeError": ".exceptions",
     "parse_arn": ".arn",
 }
@@ -136,6 +138,7 @@ __all__ = [
     "SnapshotExistsError",
     "TableNotFoundError",
     "TransformError",
+    "UnknownServiceError",
     "UnpicklableRecipeError",
     "__version__",
     "parse_arn",

@@ -44,6 +44,7 @@ from .exceptions import (
     SnapshotExistsError,
     TableNotFoundError,
     TransformError,
+    UnknownServiceError,
     UnpicklableRecipeError,
 )
 from .identity import CallerIdentity
@@ -86,6 +87,7 @@ __all__ = [
     "SnapshotExistsError",
     "TableNotFoundError",
     "TransformError",
+    "UnknownServiceError",
     "UnpicklableRecipeError",
     "__version__",
     "parse_arn",

@@ -11,6 +11,7 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     ├── InvalidArgumentError         (ValueError)   bad input; .argument names it
     │   ├── InvalidArgumentTypeError (TypeError)    an argument of the wrong type
     │   ├── InvalidArnError                         not an ARN
+    │   ├── UnknownServiceError                     also botocore's; suggests names
     │   ├── InvalidAccountIdError                   not a 12-digit account id (fan-out)
     │   ├── InvalidAuthArgumentsError               options that do not fit (cli_args)
     │   └── InvalidPasswordPolicyError              an unusable IAM password policy
@@ -90,6 +91,7 @@ __all__ = [
     "SnapshotExistsError",
     "TableNotFoundError",
     "TransformError",
+    "UnknownServiceError",
     "UnpicklableRecipeError",
 ]
 
@@ -182,6 +184,15 @@ if TYPE_CHECKING:
         """No credentials could be found for the manager."""
 
         def __init__(self, message: str | None = None) -> None: ...
+
+    class UnknownServiceError(InvalidArgumentError, botocore.exceptions.UnknownServiceError):
+        """A service name botocore does not know."""
+
+        service_name: str
+        suggestions: list[str]
+        kwargs: Any
+
+        def __init__(self, service_name: str, suggestions: Sequence[str] = ()) -> None: ...
 
 
 class InvalidCredentialsError(BotoSessionManagerError, RuntimeError):
@@ -354,12 +365,54 @@ def _define_no_credentials_error() -> type[BotoSessionManagerError]:
     return NoCredentialsError
 
 
+def _define_unknown_service_error() -> type[BotoSessionManagerError]:
+    import botocore.exceptions
+
+    class UnknownServiceError(InvalidArgumentError, botocore.exceptions.UnknownServiceError):
+        """A service name botocore does not know; suggests the nearest known names.
+
+        Also a :class:`botocore.exceptions.UnknownServiceError`, so code written
+        against botocore keeps catching it.
+
+        Attributes:
+            argument: ``"service_name"``.
+            service_name: the name given.
+            suggestions: the nearest known names (possibly none), e.g.
+                ``["logs"]`` for ``"cloudwatch-logs"``.
+        """
+
+        def __init__(self, service_name: str, suggestions: Sequence[str] = ()) -> None:
+            self.service_name = service_name
+            self.suggestions = list(suggestions)
+            names = " or ".join(repr(name) for name in self.suggestions)
+            hint = f"; did you mean {names}?" if names else ""
+            message = f"service_name: unknown AWS service {service_name!r}{hint}"
+            InvalidArgumentError.__init__(self, message, argument="service_name")
+            kwargs: Any = {
+                "data_path": "",
+                "service_name": service_name,
+                "known_service_names": ", ".join(self.suggestions),
+            }
+            self.kwargs = kwargs  # botocore's errors keep their format arguments here
+
+    UnknownServiceError.__module__ = __name__
+    UnknownServiceError.__qualname__ = "UnknownServiceError"
+    return UnknownServiceError
+
+
+_DEFINED_ON_FIRST_USE = {
+    "NoCredentialsError": _define_no_credentials_error,
+    "UnknownServiceError": _define_unknown_service_error,
+}
+
+
 def __getattr__(name: str) -> Any:
-    if name != "NoCredentialsError":
+    define = _DEFINED_ON_FIRST_USE.get(name)
+    if define is None:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
     with _define_lock:  # one class, even when two threads ask first at once
         defined = globals().get(name)
         if defined is None:
-            defined = globals()[name] = _define_no_credentials_error()
+            defined = globals()[name] = define()
     return defined
