@@ -6,11 +6,21 @@ Python script) acts as the manager, and restores the environment exactly
 afterwards: variables that were absent are absent again, on a normal exit and
 on an exception alike.
 
-Thread safety: ``os.environ`` belongs to the whole process, so one lock
-serialises every :func:`patched_environ` block. Another thread entering a
-block waits until the first one leaves; the same thread may nest blocks (the
-inner one is undone first). A thread that reads ``os.environ`` without the lock
-can still see the patched values: that is the nature of a process-global.
+Overlapping blocks (threads, asyncio tasks, nesting): ``os.environ`` belongs to
+the whole process, so every active :func:`patched_environ` block of one
+mapping is recorded in one process-wide list, together with the values the
+variables had before the first of them began. While any block is active, each
+variable holds the value given by the most recently entered block still
+active that sets it; when a block exits, in whatever order, the variables are
+recomputed from the blocks left; when the last one exits, the environment
+before the first block comes back exactly. Blocks never wait for each other.
+A child process started while two blocks overlap sees the newer block's
+values: to give concurrent children different credentials, pass ``env=`` to
+:mod:`subprocess` instead (``bsm exec`` does).
+
+Thread safety: entering and exiting are serialised by one lock and safe from
+any thread or task. A thread that reads ``os.environ`` while another enters or
+exits can see the change happen: that is the nature of a process-global.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .credentials import TemporaryCredentials
 
-_environ_lock = threading.RLock()
+_environ_lock = threading.Lock()
 
 #: Variables that select a profile; removed so they cannot override the keys.
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -57,12 +67,47 @@ def credentials_environment(
     return env
 
 
+class _Overlap:
+    """The active blocks patching one mapping, and its values before the first one."""
+
+    def __init__(self) -> None:
+        self.original: dict[str, str | None] = {}
+        self.entries: list[tuple[object, Mapping[str, str | None]]] = []
+
+    def values(self) -> dict[str, str | None]:
+        """What each touched variable must hold now: the newest active block wins."""
+        current = dict(self.original)
+        for _, entry in self.entries:
+            current.update(entry)
+        return current
+
+    def leave(self, token: object) -> None:
+        """Forget one block (by identity: two blocks may set equal values)."""
+        self.entries = [item for item in self.entries if item[0] is not token]
+
+
+_overlaps: dict[int, _Overlap] = {}
+
+
+def _apply(env: MutableMapping[str, str], values: Mapping[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            env.pop(name, None)
+        elif env.get(name) != value:
+            env[name] = value
+
+
 @contextmanager
 def patched_environ(
     updates: Mapping[str, str | None],
     environ: MutableMapping[str, str] | None = None,
 ) -> Iterator[None]:
-    """Apply ``updates`` to the environment for the block, then restore it exactly.
+    """Apply ``updates`` to the environment for the block, then restore it.
+
+    Blocks may overlap and exit in any order (threads, asyncio tasks): the
+    newest active block's values are in effect, and the environment from
+    before the first block is back once the last one has exited (see the
+    module documentation).
 
     Args:
         updates: name -> value; ``None`` removes the variable.
@@ -74,18 +119,19 @@ def patched_environ(
             subprocess.run(["aws", "s3", "ls"], check=True)
     """
     env = os.environ if environ is None else environ
+    entry = dict(updates)
+    token = object()
     with _environ_lock:
-        saved = {name: env.get(name) for name in updates}
-        try:
-            for name, value in updates.items():
-                if value is None:
-                    env.pop(name, None)
-                else:
-                    env[name] = value
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    env.pop(name, None)
-                else:
-                    env[name] = value
+        overlap = _overlaps.setdefault(id(env), _Overlap())
+        for name in entry:
+            overlap.original.setdefault(name, env.get(name))
+        overlap.entries.append((token, entry))
+        _apply(env, overlap.values())
+    try:
+        yield
+    finally:
+        with _environ_lock:
+            overlap.leave(token)
+            _apply(env, overlap.values())
+            if not overlap.entries:
+                del _overlaps[id(env)]

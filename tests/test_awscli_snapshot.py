@@ -7,15 +7,12 @@ import os
 import stat
 import subprocess
 import sys
-import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from boto_session_manager import BotoSesManager
-from boto_session_manager.awscli import patched_environ
 from boto_session_manager.exceptions import NoCredentialsError, SnapshotError, SnapshotExistsError
 from boto_session_manager.snapshot import write_private_file
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
@@ -77,25 +74,6 @@ def test_awscli_without_credentials_raises_and_leaves_environment_untouched() ->
     with pytest.raises(NoCredentialsError), bsm.awscli():
         pass  # pragma: no cover
     assert dict(os.environ) == before
-
-
-def test_awscli_blocks_from_two_threads_are_serialised(bsm: BotoSesManager) -> None:
-    order: list[str] = []
-    entered = threading.Event()
-
-    def other() -> None:
-        entered.wait()
-        with patched_environ({"BSM_TEST_VAR": "other"}):
-            order.append("other")
-
-    thread = threading.Thread(target=other)
-    thread.start()
-    with bsm.awscli():
-        entered.set()
-        time.sleep(0.05)
-        order.append("main")
-    thread.join()
-    assert order == ["main", "other"]
 
 
 def test_child_process_inside_awscli_acts_as_the_assumed_role(
