@@ -17,7 +17,10 @@
 
 Every failure is one line on stderr naming what was wrong, and a non-zero exit
 status (2 for bad usage, 1 otherwise, the child's own status for ``exec``);
-``--debug`` shows the traceback too. ``bsm --help`` and ``bsm --version`` do
+``--debug`` shows the traceback too. Known secrets (the keys, token and MFA
+code given as options or in the environment) and credential header text are
+hidden from every message; ``--auth-debug`` logs botocore's requests at DEBUG
+through the same redaction. ``bsm --help`` and ``bsm --version`` do
 not import boto3.
 """
 
@@ -31,7 +34,7 @@ import shlex
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from .manager import BotoSesManager
 
 PROG = "bsm"
+PACKAGE_LOGGER = "boto_session_manager"
 SESSION_NAME = "bsm-cli"
 #: Set in the environment of every ``bsm exec`` child, to detect nesting.
 EXEC_MARKER = "BSM_EXEC"
@@ -71,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--auth-debug",
+        dest="log_requests",
+        action="store_true",
+        help="log botocore's requests and responses at DEBUG on stderr, secrets hidden "
+        "(after a command: print which credentials would be used, then exit)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -132,7 +143,12 @@ def _manager(args: argparse.Namespace, parser: argparse.ArgumentParser) -> BotoS
     from .manager import BotoSesManager
 
     validate_auth_args(args, parser)
-    return BotoSesManager.from_args(args)
+    bsm = BotoSesManager.from_args(args)
+    hide = getattr(args, "hide_in_logs_", None)
+    if hide is not None:  # --auth-debug: the credentials in use are hidden too
+        with contextlib.suppress(Exception):
+            hide(bsm.get_frozen_credentials()[1:3])
+    return bsm
 
 
 def _expiry_text(expiry: datetime | None) -> str:
@@ -399,6 +415,51 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def known_secrets(args: argparse.Namespace) -> list[str]:
+    """The secrets ``bsm`` was given (options and environment), to hide from any output."""
+    values = [getattr(args, name, None) for name in ("aws_secret_access_key", "aws_session_token")]
+    values.append(getattr(args, "mfa_token", None))
+    values += [os.environ.get(name) for name in SECRET_VARIABLES]
+    return [str(value) for value in values if value is not None and not callable(value)]
+
+
+@contextlib.contextmanager
+def auth_debug(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--auth-debug``: botocore, boto3 and this library log at DEBUG on
+    stderr through a filter that hides every known secret and credential header.
+
+    ``bsm --auth-debug COMMAND`` logs while the command runs; ``bsm COMMAND
+    --auth-debug`` (the option of :mod:`.cli_args`) logs while it prints its
+    report of which credentials would be used. botocore's own DEBUG records
+    print request headers and response bodies, session tokens and new
+    credentials included; the filter rewrites each record before any handler
+    (ours or one further up) formats it.
+    """
+    if not (getattr(args, "log_requests", False) or getattr(args, "auth_debug", False)):
+        yield
+        return
+    import logging
+
+    from ._redact import RedactingFilter
+
+    hider = RedactingFilter(known_secrets(args))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s [%(levelname)s] %(message)s"))
+    handler.addFilter(hider)
+    loggers = [logging.getLogger(name) for name in ("botocore", "boto3", PACKAGE_LOGGER)]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    args.hide_in_logs_ = hider.add
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     """Run ``bsm``; return the exit status (the console script exits with it)."""
     out = out or sys.stdout
@@ -406,7 +467,8 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(arguments)
     try:
-        return _dispatch(args, args.parser_, out)
+        with auth_debug(args):
+            return _dispatch(args, args.parser_, out)
     except CommandError as exc:
         if args.debug:
             raise
@@ -416,9 +478,13 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from ._redact import redact_exception, redact_text
+
+        secrets = known_secrets(args)
+        redact_exception(exc, secrets)  # the traceback of --debug is clean too
         if args.debug:
             raise
-        print(f"{PROG}: error: {describe_error(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {redact_text(describe_error(exc), secrets)}", file=sys.stderr)
         return 1
 
 

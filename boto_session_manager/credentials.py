@@ -133,6 +133,35 @@ class TemporaryCredentials:
         }
 
 
+_SECRET_FIELDS = frozenset({"secret_key", "token"})
+
+
+class FrozenCredentials(ReadOnlyCredentials):  # type: ignore[misc, unused-ignore]
+    """botocore's ``ReadOnlyCredentials`` tuple with a repr that hides the secrets.
+
+    Same fields, order and behaviour (``access_key, secret_key, token =
+    creds`` and ``creds.secret_key`` work, and it *is* a
+    :class:`botocore.credentials.ReadOnlyCredentials`); only ``repr``/``str``
+    differ, so printing or logging it never shows the secret key or token.
+
+    Example::
+
+        >>> FrozenCredentials("AKIAEXAMPLE", "secret", None)
+        FrozenCredentials(access_key='AKIAEXAMPLE', secret_key=***, token=None, ...)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = []
+        for name, value in zip(self._fields, self):
+            masked = name in _SECRET_FIELDS and value is not None
+            shown.append(f"{name}=***" if masked else f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
 def refresh_windows(lifetime_seconds: float) -> tuple[float, float]:
     """Advisory and mandatory refresh windows (seconds) for a credential lifetime.
 
@@ -227,7 +256,7 @@ def current_expiry(creds: Credentials | None) -> datetime | None:
     return None if expiry is None else as_utc(expiry)
 
 
-def frozen(creds: Credentials | None, what: str = "the manager") -> ReadOnlyCredentials:
+def frozen(creds: Credentials | None, what: str = "the manager") -> FrozenCredentials:
     """One consistent (key, secret, token) triple, refreshing first if due.
 
     Raises:
@@ -239,8 +268,7 @@ def frozen(creds: Credentials | None, what: str = "the manager") -> ReadOnlyCred
             "or configure the standard chain (environment, ~/.aws, SSO, instance role)"
         )
         raise NoCredentialsError(msg)
-    result: ReadOnlyCredentials = creds.get_frozen_credentials()
-    return result
+    return FrozenCredentials(*creds.get_frozen_credentials())
 
 
 class _FixedProvider(CredentialProvider):  # type: ignore[misc, unused-ignore]

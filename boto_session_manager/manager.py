@@ -17,8 +17,8 @@ Thread safety, in one place:
 - Clients are thread safe (botocore's promise); boto3 *resources* are not:
   share a cached resource between threads only if each thread uses it
   read-only, or ask each thread for its own with a distinct argument.
-- ``awscli()`` changes the process environment and is serialised by a
-  process-wide lock (see :mod:`boto_session_manager.awscli`).
+- ``awscli()`` changes the process environment; overlapping blocks (threads,
+  asyncio tasks) may exit in any order (see :mod:`boto_session_manager.awscli`).
 """
 
 from __future__ import annotations
@@ -44,8 +44,15 @@ from ._botocore import (
     new_botocore_session,
 )
 from ._clients import AwsServiceEnum, ClientProperties
+from ._redact import install_on_session
 from .awscli import credentials_environment, patched_environ
-from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, utc_now
+from .credentials import (
+    AutoRefreshCredentials,
+    Clock,
+    FrozenCredentials,
+    TemporaryCredentials,
+    utc_now,
+)
 from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
 from .roles import Origin, RoleMethods
 from .services import ServiceHelpers
@@ -61,7 +68,7 @@ from .snapshot import (
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
-    from botocore.credentials import Credentials, ReadOnlyCredentials
+    from botocore.credentials import Credentials
 
     from .fanout import AccountResult, FanOutResult
 
@@ -172,6 +179,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         region = self.region_name
         if self.botocore_session is not None:
+            install_on_session(self.botocore_session)  # errors never quote a secret
             return boto3.session.Session(
                 aws_access_key_id=self.aws_access_key_id,
                 aws_secret_access_key=self.aws_secret_access_key,
@@ -181,6 +189,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
                 profile_name=self.profile_name,
             )
         botocore_session = new_botocore_session()
+        install_on_session(botocore_session)  # errors never quote a secret
         if self.profile_name is None and (
             self.aws_access_key_id or self._credentials is not None or self.unsigned
         ):
@@ -607,8 +616,11 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             return self._credentials
         return self.boto_ses.get_credentials()
 
-    def get_frozen_credentials(self) -> ReadOnlyCredentials:
+    def get_frozen_credentials(self) -> FrozenCredentials:
         """One consistent (access key, secret key, token) set, refreshed if due.
+
+        The value is botocore's ``ReadOnlyCredentials`` tuple (same fields,
+        unpacking and ``isinstance``) whose repr hides the secret key and token.
 
         Raises:
             NoCredentialsError: the manager has no credentials at all.
@@ -787,8 +799,11 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             NoCredentialsError: before touching the environment, when the
                 manager has no credentials.
 
-        Thread safety: the environment is process-wide; a lock serialises
-        blocks from different threads (nesting in one thread is fine).
+        Thread safety: the environment is process-wide. Blocks from several
+        threads or asyncio tasks may overlap and exit in any order: while
+        any is active the most recently entered one's values are in effect,
+        and once the last one exits the environment from before the first
+        is back exactly (see :mod:`boto_session_manager.awscli`).
 
         Example::
 
