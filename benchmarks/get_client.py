@@ -12,11 +12,13 @@
   excluded), interleaved, median of 15 rounds, with the package's bytecode
   compiled first (as an installed wheel has it).
 
-Run: ``python benchmarks/get_client.py`` (about 20 seconds).
+Run: ``python benchmarks/get_client.py`` (about 20 seconds); ``--json PATH``
+also writes the results (see ``_results.py``).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -25,6 +27,10 @@ import timeit
 
 import boto3
 import botocore
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _results
 
 from boto_session_manager import BotoSesManager
 
@@ -79,6 +85,10 @@ def import_time(statement: str, setup: str = "pass") -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    _results.add_json_option(parser)
+    args = parser.parse_args()
+    _results.record_output()
     print(
         f"Python {sys.version.split()[0]}, boto3 {boto3.__version__}, "
         f"botocore {botocore.__version__}\n"
@@ -98,13 +108,20 @@ def main() -> None:
         (f"{manager} (boto3 loaded)", manager, "import boto3"),
     )
     runs = [[import_time(stmt, setup) for _, stmt, setup in cases] for _ in range(IMPORT_RUNS)]
-    for i, (label, _, _) in enumerate(cases):
-        print(f"{label:<64}{statistics.median(r[i] for r in runs):>7.1f} ms")
+    imports = {
+        label: statistics.median(r[i] for r in runs) for i, (label, _, _) in enumerate(cases)
+    }
+    for label, ms in imports.items():
+        print(f"{label:<64}{ms:>7.1f} ms")
     extra = statistics.median(r[3] for r in runs)
     print(
         f"BotoSesManager adds {extra:.1f} ms to an interpreter that has imported boto3 "
         "(target <10 ms); the bare package import does not import boto3 at all"
     )
+
+    params = {"timeit_number": NUMBER, "import_rounds": IMPORT_RUNS}
+    results = {"cached_us": hits, "import_ms": imports, "manager_adds_ms": extra}
+    _results.write(args.json, "get_client", params, results)
 
 
 if __name__ == "__main__":
