@@ -99,7 +99,10 @@ def provenance(document: dict[str, Any]) -> str:
 
 
 def save(fig: Any, path: str, title: str, caption: str) -> None:
-    fig.supxlabel(caption, x=0.01, ha="left", fontsize=7.5, color=GREY)
+    import textwrap
+
+    shown = textwrap.fill(caption, 125, break_on_hyphens=False)
+    fig.supxlabel(shown, x=0.01, ha="left", fontsize=7.5, color=GREY)
     metadata = {
         "Title": f"{title} ({caption})",
         "Description": caption,
@@ -168,7 +171,8 @@ def accounts_chart(plt: Any, doc: dict[str, Any], out: str, quantity: str) -> No
         ax,
         title,
         f"each extra account: {per['boto3'][key]:.1f} {unit} with plain boto3, "
-        f"{per['bsm'][key]:.2f} {unit} with boto_session_manager ({ratio:.0f}x {word})",
+        f"{per['bsm'][key]:.{1 if time else 2}f} {unit} with boto_session_manager "
+        f"({ratio:.0f}x {word})",
     )
     _log_axis(ax, "x", sizes)
     _log_axis(ax, "y")
@@ -201,6 +205,7 @@ def fanout_chart(plt: Any, doc: dict[str, Any], out: str) -> None:
             ha="center",
             fontsize=7.5,
             color=BSM,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     title = (
         f"Fan-out over {params['accounts']} accounts, "

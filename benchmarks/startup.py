@@ -113,6 +113,7 @@ def main() -> None:
         print(f"{shown:<52}{ms:>8.0f} ms")
         if tool == "aws" and row == "--version":
             aws_version = subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+    print(f"\nAWS CLI: {aws_version or 'not installed'}")
     params = {"rounds": args.rounds, "aws_cli": aws_version}
     _results.write(args.json, "startup", params, {"commands": results})
 
