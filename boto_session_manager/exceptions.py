@@ -18,6 +18,7 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     ├── SnapshotError                (ValueError)   a snapshot dict or file is unusable
     ├── SnapshotExistsError          (FileExistsError)
     ├── NoCredentialsError           (botocore's NoCredentialsError, RuntimeError)
+    │                                               (also named NoBotocoreCredentialError)
     ├── InvalidCredentialsError      (RuntimeError) AWS refused the credentials
     ├── CredentialCacheError         (OSError)      the cache directory cannot be used
     ├── NotFoundError                (LookupError)
@@ -83,6 +84,7 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidPasswordPolicyError",
     "LocalAWSUnavailableError",
+    "NoBotocoreCredentialError",
     "NoCredentialsError",
     "NotFoundError",
     "ParameterNotFoundError",
@@ -184,6 +186,11 @@ if TYPE_CHECKING:
         """No credentials could be found for the manager."""
 
         def __init__(self, message: str | None = None) -> None: ...
+
+    #: Upstream boto-session-manager's name for :class:`NoCredentialsError`: the
+    #: same class (made on first use, like it), so ``except NoBotocoreCredentialError``
+    #: catches it.
+    NoBotocoreCredentialError = NoCredentialsError
 
     class UnknownServiceError(InvalidArgumentError, botocore.exceptions.UnknownServiceError):
         """A service name botocore does not know."""
@@ -404,15 +411,18 @@ _DEFINED_ON_FIRST_USE = {
     "NoCredentialsError": _define_no_credentials_error,
     "UnknownServiceError": _define_unknown_service_error,
 }
+#: Upstream boto-session-manager's names for classes defined on first use.
+_SECOND_NAMES = {"NoBotocoreCredentialError": "NoCredentialsError"}
 
 
 def __getattr__(name: str) -> Any:
-    define = _DEFINED_ON_FIRST_USE.get(name)
+    canonical = _SECOND_NAMES.get(name, name)
+    define = _DEFINED_ON_FIRST_USE.get(canonical)
     if define is None:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
     with _define_lock:  # one class, even when two threads ask first at once
-        defined = globals().get(name)
+        defined = globals().get(canonical)
         if defined is None:
-            defined = globals()[name] = define()
+            defined = globals()[canonical] = define()
     return defined
