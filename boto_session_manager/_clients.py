@@ -12,6 +12,11 @@ whenever the installed botocore is the release recorded below; with any other
 release it reports the check as skipped, so a new AWS service never fails a
 clean install. Such a service works through ``get_client("<name>")``.)
 
+Upstream boto-session-manager's property names are second names of the same
+property objects: ``cloudwatchlogs_client is logs_client`` in the class body,
+so both return the one cached client. A few services that upstream names and
+botocore has since removed keep a property typed ``BaseClient``.
+
 The return types come from the ``types-boto3`` stub packages
 (``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
 is no runtime import and no dependency. Without a service's stubs its
@@ -23,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
     from types_boto3_abuse_signal.client import AbuseSignalAPIClient
     from types_boto3_accessanalyzer.client import AccessAnalyzerClient
     from types_boto3_account.client import AccountClient
@@ -498,10 +504,14 @@ GENERATED_FROM_BOTOCORE = "1.44.8"
 
 
 class AwsServiceEnum:
-    """Every botocore service name, as upstream boto-session-manager names them.
+    """Every service name, as upstream boto-session-manager names them.
 
-    Constants are plain ``str``: ``AwsServiceEnum.S3 == "s3"``,
-    ``AwsServiceEnum.SecretsManager == "secretsmanager"``.
+    One constant per botocore service, plus the few services upstream still
+    names that botocore has removed. Constants are plain ``str``::
+
+        AwsServiceEnum.S3 == "s3"
+        AwsServiceEnum.CloudWatchLogs == "logs"
+        bsm.get_client(AwsServiceEnum.SecretsManager)
     """
 
     AbuseSignalAPI = "abuse-signal"
@@ -668,6 +678,8 @@ class AwsServiceEnum:
     EventBridgeV2 = "eventbridgev2"
     EventBridge = "events"
     EVS = "evs"
+    finspace = "finspace"
+    FinSpaceData = "finspace-data"
     Firehose = "firehose"
     FIS = "fis"
     FMS = "fms"
@@ -823,7 +835,7 @@ class AwsServiceEnum:
     PI = "pi"
     Pinpoint = "pinpoint"
     PinpointEmail = "pinpoint-email"
-    PinpointSmsVoice = "pinpoint-sms-voice"
+    PinpointSMSVoice = "pinpoint-sms-voice"
     PinpointSMSVoiceV2 = "pinpoint-sms-voice-v2"
     EventBridgePipes = "pipes"
     Polly = "polly"
@@ -897,7 +909,7 @@ class AwsServiceEnum:
     SignerDataPlane = "signer-data"
     SignInService = "signin"
     SimpleDBv2 = "simpledbv2"
-    PinpointSMSVoice = "sms-voice"
+    SmsVoice = "sms-voice"
     SnowDeviceManagement = "snow-device-management"
     Snowball = "snowball"
     SNS = "sns"
@@ -927,6 +939,7 @@ class AwsServiceEnum:
     TimestreamInfluxDB = "timestream-influxdb"
     TimestreamQuery = "timestream-query"
     TimestreamWrite = "timestream-write"
+    TelcoNetworkBuilder = "tnb"
     TranscribeService = "transcribe"
     Transfer = "transfer"
     Translate = "translate"
@@ -1782,6 +1795,16 @@ class ClientProperties:
     def evs_client(self) -> EVSClient:
         """The cached default ``evs`` client."""
         return self.get_client("evs")
+
+    @property
+    def finspace_client(self) -> BaseClient:
+        """The cached default ``finspace`` client."""
+        return self.get_client("finspace")
+
+    @property
+    def finspace_data_client(self) -> BaseClient:
+        """The cached default ``finspace-data`` client."""
+        return self.get_client("finspace-data")
 
     @property
     def firehose_client(self) -> FirehoseClient:
@@ -3081,6 +3104,11 @@ class ClientProperties:
         return self.get_client("timestream-write")
 
     @property
+    def tnb_client(self) -> BaseClient:
+        """The cached default ``tnb`` client."""
+        return self.get_client("tnb")
+
+    @property
     def transcribe_client(self) -> TranscribeServiceClient:
         """The cached default ``transcribe`` client."""
         return self.get_client("transcribe")
@@ -3189,3 +3217,206 @@ class ClientProperties:
     def xray_client(self) -> XRayClient:
         """The cached default ``xray`` client."""
         return self.get_client("xray")
+
+    # Upstream boto-session-manager's names: the same property objects.
+    acmpca_client = acm_pca_client
+    arcregionswitch_client = arc_region_switch_client
+    arczonalshift_client = arc_zonal_shift_client
+    accountaccess_client = account_access_client
+    agentregistry_client = agent_registry_client
+    agentregistrycontrol_client = agent_registry_control_client
+    agentsforbedrock_client = bedrock_agent_client
+    agentsforbedrockruntime_client = bedrock_agent_runtime_client
+    agreementservice_client = marketplace_agreement_client
+    appintegrationsservice_client = appintegrations_client
+    appregistry_client = servicecatalog_appregistry_client
+    applicationautoscaling_client = application_autoscaling_client
+    applicationdiscoveryservice_client = discovery_client
+    applicationinsights_client = application_insights_client
+    augmentedairuntime_client = sagemaker_a2i_runtime_client
+    auroradsql_client = dsql_client
+    autoscalingplans_client = autoscaling_plans_client
+    backupgateway_client = backup_gateway_client
+    bedrockagentcore_client = bedrock_agentcore_client
+    bedrockagentcorecontrol_client = bedrock_agentcore_control_client
+    bedrockruntime_client = bedrock_runtime_client
+    billingandcostmanagementdashboards_client = bcm_dashboards_client
+    billingandcostmanagementdataexports_client = bcm_data_exports_client
+    billingandcostmanagementpricingcalculator_client = bcm_pricing_calculator_client
+    billingandcostmanagementrecommendedactions_client = bcm_recommended_actions_client
+    chimesdkidentity_client = chime_sdk_identity_client
+    chimesdkmediapipelines_client = chime_sdk_media_pipelines_client
+    chimesdkmeetings_client = chime_sdk_meetings_client
+    chimesdkmessaging_client = chime_sdk_messaging_client
+    chimesdkvoice_client = chime_sdk_voice_client
+    cleanroomsservice_client = cleanrooms_client
+    cloudcontrolapi_client = cloudcontrol_client
+    cloudfrontkeyvaluestore_client = cloudfront_keyvaluestore_client
+    cloudtraildataservice_client = cloudtrail_data_client
+    cloudwatchapplicationsignals_client = application_signals_client
+    cloudwatchinternetmonitor_client = internetmonitor_client
+    cloudwatchlogs_client = logs_client
+    cloudwatchnetworkmonitor_client = networkmonitor_client
+    cloudwatchobservabilityaccessmanager_client = oam_client
+    cloudwatchobservabilityadminservice_client = observabilityadmin_client
+    cloudwatchrum_client = rum_client
+    codegurureviewer_client = codeguru_reviewer_client
+    codegurusecurity_client = codeguru_security_client
+    codestarnotifications_client = codestar_notifications_client
+    codestarconnections_client = codestar_connections_client
+    cognitoidentity_client = cognito_identity_client
+    cognitoidentityprovider_client = cognito_idp_client
+    cognitosync_client = cognito_sync_client
+    computeoptimizer_client = compute_optimizer_client
+    computeoptimizerautomation_client = compute_optimizer_automation_client
+    configservice_client = config_client
+    connectcampaignservice_client = connectcampaigns_client
+    connectcampaignservicev2_client = connectcampaignsv2_client
+    connectcontactlens_client = connect_contact_lens_client
+    connectwisdomservice_client = wisdom_client
+    costexplorer_client = ce_client
+    costoptimizationhub_client = cost_optimization_hub_client
+    costandusagereportservice_client = cur_client
+    customerprofiles_client = customer_profiles_client
+    dataautomationforbedrock_client = bedrock_data_automation_client
+    databasemigrationservice_client = dms_client
+    deadlinecloud_client = deadline_client
+    devopsagentservice_client = devops_agent_client
+    devopsguru_client = devops_guru_client
+    directoryservice_client = ds_client
+    directoryservicedata_client = ds_data_client
+    docdbelastic_client = docdb_elastic_client
+    ec2instanceconnect_client = ec2_instance_connect_client
+    ecrpublic_client = ecr_public_client
+    eksauth_client = eks_auth_client
+    emrcontainers_client = emr_containers_client
+    emrserverless_client = emr_serverless_client
+    elasticloadbalancing_client = elb_client
+    elasticloadbalancingv2_client = elbv2_client
+    elasticsearchservice_client = es_client
+    endusermessagingsocial_client = socialmessaging_client
+    eventbridge_client = events_client
+    eventbridgepipes_client = pipes_client
+    eventbridgescheduler_client = scheduler_client
+    finspacedata_client = finspace_data_client
+    forecastqueryservice_client = forecastquery_client
+    forecastservice_client = forecast_client
+    gluedatabrew_client = databrew_client
+    healthimaging_client = medical_imaging_client
+    iamrolesanywhere_client = rolesanywhere_client
+    iamtoolboxpreview_client = iam_toolbox_client
+    iotdataplane_client = iot_data_client
+    iotjobsdataplane_client = iot_jobs_data_client
+    kendraranking_client = kendra_ranking_client
+    kinesisvideoarchivedmedia_client = kinesis_video_archived_media_client
+    kinesisvideomedia_client = kinesis_video_media_client
+    kinesisvideosignalingchannels_client = kinesis_video_signaling_client
+    kinesisvideowebrtcstorage_client = kinesis_video_webrtc_storage_client
+    lambdacore_client = lambda_core_client
+    lambdamicrovms_client = lambda_microvms_client
+    lambdaweb_client = lambda_web_client
+    launchwizard_client = launch_wizard_client
+    lexmodelbuildingservice_client = lex_models_client
+    lexmodelsv2_client = lexv2_models_client
+    lexruntimeservice_client = lex_runtime_client
+    lexruntimev2_client = lexv2_runtime_client
+    licensemanager_client = license_manager_client
+    licensemanagerlinuxsubscriptions_client = license_manager_linux_subscriptions_client
+    licensemanagerusersubscriptions_client = license_manager_user_subscriptions_client
+    locationservice_client = location_client
+    locationservicemapsv2_client = geo_maps_client
+    locationserviceplacesv2_client = geo_places_client
+    locationserviceroutesv2_client = geo_routes_client
+    mwaaserverless_client = mwaa_serverless_client
+    mainframemodernization_client = m2_client
+    managedblockchainquery_client = managedblockchain_query_client
+    managedgrafana_client = grafana_client
+    managedintegrationsforiotdevicemanagement_client = iot_managed_integrations_client
+    marketplacecatalog_client = marketplace_catalog_client
+    marketplacedeploymentservice_client = marketplace_deployment_client
+    marketplacediscovery_client = marketplace_discovery_client
+    marketplaceentitlementservice_client = marketplace_entitlement_client
+    marketplacemetering_client = meteringmarketplace_client
+    marketplacereportingservice_client = marketplace_reporting_client
+    mediapackagevod_client = mediapackage_vod_client
+    mediastoredata_client = mediastore_data_client
+    migrationhub_client = mgh_client
+    migrationhubconfig_client = migrationhub_config_client
+    migrationhubrefactorspaces_client = migration_hub_refactor_spaces_client
+    migrationhubstrategyrecommendations_client = migrationhubstrategy_client
+    multipartyapproval_client = mpa_client
+    neptunegraph_client = neptune_graph_client
+    networkfirewall_client = network_firewall_client
+    networksecuritymanagercustomerapi_client = network_security_manager_client
+    novaactservice_client = nova_act_client
+    opensearchingestion_client = osis_client
+    opensearchservice_client = opensearch_client
+    opensearchserviceserverless_client = opensearchserverless_client
+    parallelcomputingservice_client = pcs_client
+    partnercentralaccountapi_client = partnercentral_account_client
+    partnercentralbenefits_client = partnercentral_benefits_client
+    partnercentralchannelapi_client = partnercentral_channel_client
+    partnercentralrevenuemeasurementapi_client = partnercentral_revenue_measurement_client
+    partnercentralsellingapi_client = partnercentral_selling_client
+    paymentcryptographycontrolplane_client = payment_cryptography_client
+    paymentcryptographydataplane_client = payment_cryptography_data_client
+    pcaconnectorad_client = pca_connector_ad_client
+    personalizeevents_client = personalize_events_client
+    personalizeruntime_client = personalize_runtime_client
+    pinpointemail_client = pinpoint_email_client
+    pinpointsmsvoice_client = pinpoint_sms_voice_client
+    pinpointsmsvoicev2_client = pinpoint_sms_voice_v2_client
+    pricingplanmanager_client = pricing_plan_manager_client
+    privatecaconnectorforscep_client = pca_connector_scep_client
+    prometheusservice_client = amp_client
+    rdsdataservice_client = rds_data_client
+    recyclebin_client = rbin_client
+    redshiftdataapiservice_client = redshift_data_client
+    redshiftserverless_client = redshift_serverless_client
+    resourceexplorer_client = resource_explorer_2_client
+    resourcegroups_client = resource_groups_client
+    route53recoverycluster_client = route53_recovery_cluster_client
+    route53recoverycontrolconfig_client = route53_recovery_control_config_client
+    route53recoveryreadiness_client = route53_recovery_readiness_client
+    runtimeforbedrockdataautomation_client = bedrock_data_automation_runtime_client
+    sfn_client = stepfunctions_client
+    ssmcontacts_client = ssm_contacts_client
+    ssmguiconnect_client = ssm_guiconnect_client
+    ssmincidents_client = ssm_incidents_client
+    ssoadmin_client = sso_admin_client
+    ssooidc_client = sso_oidc_client
+    sagemakerfeaturestoreruntime_client = sagemaker_featurestore_runtime_client
+    sagemakermetrics_client = sagemaker_metrics_client
+    sagemakerruntime_client = sagemaker_runtime_client
+    sagemakergeospatialcapabilities_client = sagemaker_geospatial_client
+    sagemakeredgemanager_client = sagemaker_edge_client
+    sagemakerjobruntimeservice_client = sagemakerjobruntime_client
+    securityincidentresponse_client = security_ir_client
+    serverlessapplicationrepository_client = serverlessrepo_client
+    servicequotas_client = service_quotas_client
+    signinservice_client = signin_client
+    signerdataplane_client = signer_data_client
+    simpledb_client = sdb_client
+    snowdevicemanagement_client = snow_device_management_client
+    ssmsap_client = ssm_sap_client
+    supportapp_client = support_app_client
+    systemsmanagerquicksetup_client = ssm_quicksetup_client
+    telconetworkbuilder_client = tnb_client
+    timestreaminfluxdb_client = timestream_influxdb_client
+    timestreamquery_client = timestream_query_client
+    timestreamwrite_client = timestream_write_client
+    transcribeservice_client = transcribe_client
+    trustedadvisorpublicapi_client = trustedadvisor_client
+    userexperiencecustomization_client = uxc_client
+    usernotifications_client = notifications_client
+    usernotificationscontacts_client = notificationscontacts_client
+    vpclattice_client = vpc_lattice_client
+    voiceid_client = voice_id_client
+    wafregional_client = waf_regional_client
+    wickradminapi_client = wickr_client
+    workspacesthinclient_client = workspaces_thin_client_client
+    workspacesweb_client = workspaces_web_client
+    workspacesinstances_client = workspaces_instances_client
+    inspectorscan_client = inspector_scan_client
+    ivsrealtime_client = ivs_realtime_client
+    repostprivate_client = repostspace_client

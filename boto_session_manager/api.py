@@ -8,6 +8,8 @@ Code written for upstream boto-session-manager keeps working unchanged::
     s3 = bsm.get_client(AwsServiceEnum.S3)
 
 New code can import the same names from :mod:`boto_session_manager`.
+``NoBotocoreCredentialError`` is upstream's name for
+:class:`~boto_session_manager.exceptions.NoCredentialsError` (the same class).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .exceptions import (
     InvalidCredentialsError,
     InvalidPasswordPolicyError,
     LocalAWSUnavailableError,
+    NoBotocoreCredentialError,
     NoCredentialsError,
     NotFoundError,
     ParameterNotFoundError,
@@ -78,6 +81,7 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidPasswordPolicyError",
     "LocalAWSUnavailableError",
+    "NoBotocoreCredentialError",
     "NoCredentialsError",
     "NotFoundError",
     "ParameterNotFoundError",

@@ -6,8 +6,15 @@ The generated module holds:
   ``<service>_client`` property per botocore service (``-`` spelled ``_``),
   each returning ``self.get_client("<service>")``, annotated with the
   ``types-boto3`` stub class, imported under ``TYPE_CHECKING`` only;
-* ``AwsServiceEnum``: one ``str`` constant per botocore service name, named as
-  upstream boto-session-manager names them (botocore's client class name).
+* ``AwsServiceEnum``: one ``str`` constant per service name, named as upstream
+  boto-session-manager names them (the constants listed in
+  ``scripts/upstream_service_names.txt`` keep their names and values; any other
+  botocore service is named after botocore's client class name);
+* for every upstream constant, a second property name, ``<constant
+  lowercased>_client`` (``cloudwatchlogs_client``), bound to the same property
+  object as botocore's name (``logs_client``). A listed service that the
+  installed botocore no longer has still gets its property, typed
+  ``BaseClient``; calling it raises botocore's ``UnknownServiceError``.
 
 Usage::
 
@@ -32,6 +39,7 @@ from pathlib import Path
 import attrs
 
 TARGET = Path(__file__).resolve().parent.parent / "boto_session_manager" / "_clients.py"
+UPSTREAM_NAMES = Path(__file__).resolve().parent / "upstream_service_names.txt"
 LINE_LENGTH = 100
 
 
@@ -41,6 +49,7 @@ class Service:
 
     name: str  # botocore's name: "s3", "resource-groups"
     module_name: str  # botocore's client class name: "S3", "drs", "rePostPrivate"
+    in_botocore: bool = True  # False: only named by upstream, gone from botocore
 
     @property
     def snake(self) -> str:
@@ -95,34 +104,77 @@ def load_services() -> list[Service]:
     return services
 
 
-def enum_names(services: Sequence[Service]) -> dict[str, str]:
-    """``AwsServiceEnum`` attribute name per service name.
-
-    Upstream names each constant after botocore's client class name. Two
-    services can share one (``pinpoint-sms-voice`` and ``sms-voice`` are both
-    ``PinpointSMSVoice``); upstream's class body let the last one win, so the
-    last (in sorted order) keeps the name and the others are named after their
-    service name (``PinpointSmsVoice``), keeping old code working.
-    """
-    owner = {service.module_name: service.name for service in services}
-    names = {
-        service.name: service.module_name
-        if owner[service.module_name] == service.name
-        else service.camel
-        for service in services
-    }
-    _require_unique_identifiers(names.values(), "AwsServiceEnum constant")
+def load_upstream_names(path: Path = UPSTREAM_NAMES) -> dict[str, str]:
+    """Upstream's ``AwsServiceEnum``: constant name -> service name, from ``path``."""
+    names: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2 or parts[0] in names:
+            msg = f"{path}:{number}: expected one '<constant> <service>' per constant: {raw!r}"
+            raise SystemExit(msg)
+        names[parts[0]] = parts[1]
     return names
+
+
+def with_upstream_services(services: Sequence[Service], upstream: dict[str, str]) -> list[Service]:
+    """``services`` plus each service upstream names that botocore does not have."""
+    known = {service.name for service in services}
+    gone = sorted(set(upstream.values()) - known)
+    extra = [Service(name=name, module_name=name, in_botocore=False) for name in gone]
+    return sorted([*services, *extra], key=lambda service: service.name)
+
+
+def enum_names(services: Sequence[Service], upstream: dict[str, str]) -> dict[str, str]:
+    """``AwsServiceEnum`` constant name -> service name, one constant per service.
+
+    Upstream's constants come first, with their values. Every other service is
+    named after botocore's client class name, or after its service name
+    (``SmsVoice``) when upstream already uses that class name for another one.
+    """
+    constants = dict(upstream)
+    named = set(upstream.values())
+    for service in services:
+        if service.name in named:
+            continue
+        constant = service.module_name
+        if constant in constants:
+            constant = service.camel
+        if constant in constants:
+            msg = f"cannot name the AwsServiceEnum constant of {service.name!r}"
+            raise SystemExit(msg)
+        constants[constant] = service.name
+    _require_unique_identifiers(list(constants), "AwsServiceEnum constant")
+    return dict(sorted(constants.items(), key=lambda item: (item[1], item[0])))
+
+
+def upstream_aliases(services: Sequence[Service], upstream: dict[str, str]) -> dict[str, str]:
+    """Upstream's property name -> botocore's, where they differ (``cloudwatchlogs_client``)."""
+    properties = {f"{service.snake}_client" for service in services}
+    aliases = {}
+    for constant, service_name in sorted(upstream.items()):
+        alias = f"{constant.lower()}_client"
+        target = f"{service_name.replace('-', '_')}_client"
+        if alias == target:
+            continue
+        if alias in properties or target not in properties:
+            msg = f"property {alias!r} for {service_name!r} clashes with another service's"
+            raise SystemExit(msg)
+        aliases[alias] = target
+    return aliases
 
 
 def stub_aliases(services: Sequence[Service]) -> dict[str, str]:
     """Local name of each stub client class; clashing class names get aliases."""
-    counts = Counter(service.stub_class for service in services)
+    counts = Counter(service.stub_class for service in services if service.in_botocore)
     names = {
         service.name: service.stub_class
         if counts[service.stub_class] == 1
         else f"{service.camel}Client"
         for service in services
+        if service.in_botocore
     }
     _require_unique_identifiers(names.values(), "stub client class")
     return names
@@ -152,6 +204,11 @@ whenever the installed botocore is the release recorded below; with any other
 release it reports the check as skipped, so a new AWS service never fails a
 clean install. Such a service works through ``get_client("<name>")``.)
 
+Upstream boto-session-manager's property names are second names of the same
+property objects: ``cloudwatchlogs_client is logs_client`` in the class body,
+so both return the one cached client. A few services that upstream names and
+botocore has since removed keep a property typed ``BaseClient``.
+
 The return types come from the ``types-boto3`` stub packages
 (``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
 is no runtime import and no dependency. Without a service's stubs its
@@ -165,10 +222,14 @@ from typing import TYPE_CHECKING, Any
 
 ENUM_DOC = '''\
 class AwsServiceEnum:
-    """Every botocore service name, as upstream boto-session-manager names them.
+    """Every service name, as upstream boto-session-manager names them.
 
-    Constants are plain ``str``: ``AwsServiceEnum.S3 == "s3"``,
-    ``AwsServiceEnum.SecretsManager == "secretsmanager"``.
+    One constant per botocore service, plus the few services upstream still
+    names that botocore has removed. Constants are plain ``str``::
+
+        AwsServiceEnum.S3 == "s3"
+        AwsServiceEnum.CloudWatchLogs == "logs"
+        bsm.get_client(AwsServiceEnum.SecretsManager)
     """
 '''
 
@@ -185,6 +246,9 @@ class ClientProperties:
 
         def get_client(self, service_name: str, /) -> Any: ...
 '''
+
+
+ALIAS_COMMENT = "    # Upstream boto-session-manager's names: the same property objects.\n"
 
 
 def _import_line(service: Service, local: str) -> str:
@@ -208,13 +272,23 @@ def _property(service: Service, local: str) -> str:
     )
 
 
-def render(services: Sequence[Service], botocore_version: str) -> str:
+def render(
+    services: Sequence[Service], botocore_version: str, upstream: dict[str, str] | None = None
+) -> str:
     """The whole generated module, as text, for ``services`` of that botocore release."""
+    upstream = load_upstream_names() if upstream is None else upstream
+    services = with_upstream_services(services, upstream)
     aliases = stub_aliases(services)
-    constants = enum_names(services)
-    imports = sorted(_import_line(s, aliases[s.name]) for s in services)
-    enum = "".join(f'    {constants[s.name]} = "{s.name}"\n' for s in services)
-    properties = "".join("\n" + _property(s, aliases[s.name]) for s in services)
+    types = {s.name: aliases.get(s.name, "BaseClient") for s in services}
+    constants = enum_names(services, upstream)
+    imports = sorted(_import_line(s, aliases[s.name]) for s in services if s.in_botocore)
+    imports.insert(0, "    from botocore.client import BaseClient")
+    enum = "".join(f'    {constant} = "{name}"\n' for constant, name in constants.items())
+    properties = "".join("\n" + _property(s, types[s.name]) for s in services)
+    second_names = "".join(
+        f"    {alias} = {target}\n"
+        for alias, target in upstream_aliases(services, upstream).items()
+    )
     return "\n".join(
         [
             HEADER,
@@ -224,6 +298,7 @@ def render(services: Sequence[Service], botocore_version: str) -> str:
             f'GENERATED_FROM_BOTOCORE = "{botocore_version}"\n\n',
             ENUM_DOC + "\n" + enum + "\n",
             MIXIN_DOC + properties,
+            f"{ALIAS_COMMENT}{second_names}",
         ]
     )
 
