@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.credentials import Credentials
 
-    from .fanout import AccountResult, FanOutResult
+    from .fanout import AccountResult, FanOutOptions, FanOutResult
 
 T = TypeVar("T")
 
@@ -900,29 +900,28 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     # ======================================================================
 
     def for_each_account(
-        self,
-        func: Callable[..., Any],
-        *,
-        account_ids: Iterable[str] | None = None,
-        role_name: str = "OrganizationAccountAccessRole",
-        regions: Sequence[str] | None = None,
-        max_workers: int = 16,
-        **options: Any,
-    ) -> FanOutResult:
+        self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
+    ) -> FanOutResult[T]:
         """Run ``func(account_bsm)`` in every account, in threads; collect values and errors.
 
-        The accounts are the organization's ACTIVE ones, or ``account_ids``;
-        with ``regions``, ``func(account_bsm, region)`` runs per account and
+        The accounts are the organization's ACTIVE ones, or ``account_ids``,
+        or those of ``organizational_units``; minus ``exclude``; only those
+        with every tag of ``account_tags``. With ``regions`` (a list, or
+        ``"enabled"``), ``func(account_bsm, region)`` runs per account and
         region. This manager's own account runs with this manager (no role
-        assumed). One failing account never stops the others; STS throttling
-        is retried with backoff. All options and the thread-safety contract
-        (``func`` runs concurrently!) are in
-        :func:`boto_session_manager.fanout.for_each_account_iter`.
+        assumed). One failing account never stops the others; throttling is
+        retried with backoff. The keywords (``account_ids=None``,
+        ``role_name="OrganizationAccountAccessRole"``, ``regions=None``,
+        ``max_workers=16`` ...) are the fields of
+        :class:`~boto_session_manager.fanout.FanOutOptions`; the thread-safety
+        contract (``func`` runs concurrently!) is in
+        :mod:`boto_session_manager.fanout`.
 
         Returns:
             A :class:`~boto_session_manager.fanout.FanOutResult` whose
             ``.results`` and ``.errors`` are keyed by account id, or by
-            ``(account_id, region)`` when ``regions`` is given.
+            ``(account_id, region)`` when ``regions`` is given; typed by what
+            ``func`` returns.
 
         Example::
 
@@ -931,17 +930,14 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         from .fanout import for_each_account
 
-        return for_each_account(
-            self, func, account_ids=account_ids, role_name=role_name, regions=regions,
-            max_workers=max_workers, **options,
-        )  # fmt: skip
+        return for_each_account(self, func, options=options, **keywords)
 
     def for_each_account_iter(
-        self, func: Callable[..., Any], **options: Any
-    ) -> Iterator[AccountResult]:
+        self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
+    ) -> Iterator[AccountResult[T]]:
         """Like :meth:`for_each_account`, yielding each account's result as it finishes.
 
-        At most ``max_in_flight`` (default ``2 * max_workers``) accounts are in
+        At most ``max_in_flight`` (default ``2 * max_workers``) tasks are in
         memory at once. See :func:`boto_session_manager.fanout.for_each_account_iter`.
 
         Example::
@@ -951,7 +947,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         from .fanout import for_each_account_iter
 
-        return for_each_account_iter(self, func, **options)
+        return for_each_account_iter(self, func, options=options, **keywords)
 
     def __getstate__(self) -> dict[str, Any]:
         """Credentials and recipe only, never clients, sessions or locks (see ``_pickling``)."""

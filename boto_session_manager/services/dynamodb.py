@@ -36,6 +36,7 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ..backoff import Backoff
 from ..exceptions import BatchWriteError, InvalidArgumentError, TableNotFoundError
 from ._common import error_code
 
@@ -483,10 +484,18 @@ class DynamoDBTable:
                     f"{len(left)} not written (attached as .unprocessed)"
                 )
                 raise BatchWriteError(msg, unprocessed=left, written=written)
-            ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-            self.sleep(ceiling * self.random())
+            self._backoff().wait(attempt - 1)
             attempt += 1
             pending = unprocessed
+
+    def _backoff(self) -> Backoff:
+        return Backoff(
+            max_attempts=self.max_attempts,
+            base=self.base_delay,
+            cap=self.max_delay,
+            sleep=self.sleep,
+            random=self.random,
+        )
 
     def _raw_batch(self, requests: list[dict[str, Any]]) -> dict[str, Any]:
         try:

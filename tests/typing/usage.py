@@ -51,3 +51,23 @@ def get_client_results_are_typed_by_annotation(bsm: BotoSesManager) -> None:
 def migration_names_are_typed() -> None:
     assert_type(AwsServiceEnum.S3, str)
     assert_type(PATH_DEFAULT_SNAPSHOT, Path)
+
+
+def fan_out_results_carry_the_function_s_return_type(bsm: BotoSesManager) -> None:
+    from boto_session_manager.fanout import AccountResult, FanOutOptions, FanOutResult
+
+    def bucket_count(account_bsm: BotoSesManager) -> int:
+        return len(account_bsm.s3_client.list_buckets()["Buckets"])
+
+    run = bsm.for_each_account(bucket_count, organizational_units=["ou-ab12-34cd56ef"])
+    assert_type(run, FanOutResult[int])
+    total: int = sum(run.results.values())
+    regional = bsm.for_each_account(
+        lambda b, region: f"{b.aws_account_id}/{region}",
+        options=FanOutOptions(regions="enabled", account_tags={"env": "prod"}),
+    )
+    assert_type(regional, FanOutResult[str])
+    for outcome in bsm.for_each_account_iter(bucket_count, exclude=["111122223333"]):
+        assert_type(outcome, AccountResult[int])
+        assert_type(outcome.value, int | None)
+    print(total)
