@@ -6,7 +6,7 @@ items unprocessed.
 
 Thread safety: a :class:`Backoff` is frozen; one instance may be used by any
 number of threads at once (its ``sleep`` and ``random`` must be thread safe,
-as :func:`time.sleep` and :func:`random.random` are).
+as ``time.sleep`` and ``random.random`` are).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ THROTTLING_CODES = frozenset(
 
 
 def is_throttling(exc: BaseException) -> bool:
-    """True for a botocore ``ClientError`` whose code is in :data:`THROTTLING_CODES`.
+    """True for a botocore ``ClientError`` whose code is in ``THROTTLING_CODES``.
 
     Example::
 

@@ -226,7 +226,7 @@ def test_organizations_throttling_is_retried(bsm: BotoSesManager, org: Organizat
 def test_an_ou_that_does_not_exist_is_a_fanout_error(
     bsm: BotoSesManager, org: Organization
 ) -> None:
-    with pytest.raises(FanOutError, match="ou-zzzz-zzzzzzzz.*ParentNotFoundException"):
+    with pytest.raises(FanOutError, match=r"ou-zzzz-zzzzzzzz.*ParentNotFoundException"):
         bsm.for_each_account(account_of, organizational_units=["ou-zzzz-zzzzzzzz"])
 
 
