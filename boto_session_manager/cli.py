@@ -8,6 +8,9 @@
     bsm credential-process [auth]
     bsm snapshot save [PATH] [auth] [--force]
     bsm snapshot show [PATH] [--reveal]
+    bsm each [auth] [--accounts ID,...|--ou OU] [--exclude ID,...] [--account-tag K=V]
+             [--role NAME] [--regions R,...|--all-regions] [--max-workers N]
+             [--timeout S] [--output text|jsonl] -- CMD ...
     bsm demo
 
 ``[auth]`` are the options of
@@ -126,13 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("path", nargs="?", help="default: ~/.bsm-snapshot.json")
     show.add_argument("--reveal", action="store_true", help="print the secret key and token too")
 
+    each = commands.add_parser(
+        "each",
+        parents=[auth()],
+        conflict_handler="resolve",  # its --role is the role in each account
+        help="run a command in every account (and region) of the organization",
+        usage="bsm each [auth options] [targets] [--role NAME] [--regions R,...|--all-regions] "
+        "[--max-workers N] [--timeout S] [--output text|jsonl] -- CMD [ARG ...]",
+    )
+    _add_each_arguments(each)
+
     demo = commands.add_parser(
         "demo", help="the main scenario on an embedded local AWS (no account needed)"
     )
     demo.add_argument("--accounts", type=int, default=3, help="member accounts to create (1-20)")
-    for sub in (whoami, run, env, process, save, show, demo):
+    for sub in (whoami, run, env, process, save, show, each, demo):
         sub.set_defaults(parser_=sub)  # its usage line goes into error messages
     return parser
+
+
+def _add_each_arguments(parser: argparse.ArgumentParser) -> None:
+    from .cli_each import add_arguments
+
+    add_arguments(parser)
 
 
 # -------------------------------------------------------------------- commands
@@ -361,6 +380,8 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO
         return run_demo(out=out, accounts=args.accounts)
     if args.command == "snapshot" and args.action == "show":
         return cmd_snapshot_show(args, out)
+    if args.command == "each":
+        return _each(args, parser, out)
     handlers: dict[str, Callable[[argparse.Namespace, BotoSesManager, IO[str]], int]] = {
         "whoami": cmd_whoami,
         "exec": cmd_exec,
@@ -370,6 +391,16 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO
     }
     handler = handlers[args.command]
     return handler(args, _manager(args, parser), out)
+
+
+def _each(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO[str]) -> int:
+    from .cli_each import UsageError, cmd_each, fan_out_options
+
+    try:
+        fan_out_options(args)  # bad targets are usage errors, before any credentials
+        return cmd_each(args, _manager(args, parser), out)
+    except UsageError as exc:
+        raise CommandError(f"bsm each: {exc}", code=2) from exc
 
 
 def describe_error(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ answer otherwise:
 - ``"throttle"``: ``ThrottlingException`` (JSON protocols), ``Throttling``
   (query protocol: STS, IAM ...) or ``SlowDown`` (S3, a 503);
 - ``"expired_token"``: ``ExpiredTokenException`` (JSON) / ``ExpiredToken``;
+- ``"access_denied"``: ``AccessDeniedException`` (JSON) / ``AccessDenied``;
 - ``"drop"``: the request is forwarded, then the proxy sends the status line,
   the headers and half of the body, and closes the connection;
 - ``"unprocessed"``: a DynamoDB ``BatchWriteItem`` is forwarded with only the
@@ -53,7 +54,9 @@ from botocore.retries import standard
 from boto_session_manager import BotoSesManager
 from boto_session_manager.testing import LocalAWS
 
-FAULTS = frozenset({"500", "503", "throttle", "expired_token", "drop", "unprocessed"})
+FAULTS = frozenset(
+    {"500", "503", "throttle", "expired_token", "access_denied", "drop", "unprocessed"}
+)
 SOCKET_TIMEOUT = 10.0
 
 _HOP_BY_HOP = frozenset(
@@ -87,6 +90,7 @@ class RequestInfo:
             ``ListObjectsV2`` ...), or ``"<METHOD>"`` when unknown.
         protocol: ``"json"``, ``"query"`` or ``"rest-xml"``.
         access_key_id: the key that signed the request ("" when unsigned).
+        body: the request's body (e.g. an AssumeRole form naming the role).
     """
 
     number: int
@@ -96,6 +100,7 @@ class RequestInfo:
     operation: str
     protocol: str
     access_key_id: str
+    body: bytes = field(default=b"", repr=False)
 
 
 @dataclass
@@ -281,14 +286,14 @@ def describe(number: int, method: str, path: str, headers: Any, body: bytes) -> 
     if target:
         prefix, _, operation = target.rpartition(".")
         service = service or _TARGET_SERVICES.get(prefix.split("_")[0].lower(), "")
-        return RequestInfo(number, method, path, service, operation, "json", key_id)
+        return RequestInfo(number, method, path, service, operation, "json", key_id, body)
     if content_type.startswith("application/x-www-form-urlencoded") and method == "POST":
         form = parse_qs(body.decode("utf-8", "replace"))
         operation = (form.get("Action") or [f"<{method}>"])[0]
         service = service or ("sts" if "RoleWithWebIdentity" in operation else "")
-        return RequestInfo(number, method, path, service, operation, "query", key_id)
+        return RequestInfo(number, method, path, service, operation, "query", key_id, body)
     return RequestInfo(
-        number, method, path, service, _s3_operation(method, path), "rest-xml", key_id
+        number, method, path, service, _s3_operation(method, path), "rest-xml", key_id, body
     )
 
 
@@ -320,18 +325,21 @@ _ERRORS: dict[str, dict[str, tuple[int, str]]] = {
         "503": (503, "ServiceUnavailable"),
         "throttle": (400, "ThrottlingException"),
         "expired_token": (400, "ExpiredTokenException"),
+        "access_denied": (400, "AccessDeniedException"),
     },
     "query": {
         "500": (500, "InternalFailure"),
         "503": (503, "ServiceUnavailable"),
         "throttle": (400, "Throttling"),
         "expired_token": (400, "ExpiredToken"),
+        "access_denied": (403, "AccessDenied"),
     },
     "rest-xml": {
         "500": (500, "InternalError"),
         "503": (503, "ServiceUnavailable"),
         "throttle": (503, "SlowDown"),
         "expired_token": (400, "ExpiredToken"),
+        "access_denied": (403, "AccessDenied"),
     },
 }
 
@@ -454,7 +462,7 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             fault = proxy._decide(info)
-            if fault in ("500", "503", "throttle", "expired_token"):
+            if fault in ("500", "503", "throttle", "expired_token", "access_denied"):
                 status, code = _ERRORS[info.protocol][fault]
                 self._send(
                     *error_response(info.protocol, status, code, f"injected {fault}", content_type)
