@@ -98,6 +98,7 @@ def test_accounts_exclude_tags_and_regions(aws: LocalAWS, org: Organization) -> 
     assert [(web, "ap-south-1", "web"), (web, "eu-west-1", "web")] == got
 
 
+@pytest.mark.slow
 def test_all_regions_are_the_regions_enabled_in_each_account(
     bsm: BotoSesManager, aws: LocalAWS, org: Organization
 ) -> None:
@@ -110,6 +111,7 @@ def test_all_regions_are_the_regions_enabled_in_each_account(
     assert enabled == sorted(str(r["region"]) for r in records(result))
 
 
+@pytest.mark.slow
 def test_text_lines_are_prefixed_and_never_interleaved(aws: LocalAWS, org: Organization) -> None:
     loud = (
         'i=0; while [ $i -lt 300 ]; do echo "line-$i-$BSM_ACCOUNT_ID-'
@@ -154,6 +156,7 @@ def test_a_text_run_reports_each_failure_on_stderr(aws: LocalAWS, org: Organizat
     assert f"{org.accounts['dev']}/us-east-1: failed: exit 3" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_command_past_the_timeout_is_killed(aws: LocalAWS, org: Organization) -> None:
     started = time.monotonic()
 
@@ -237,6 +240,7 @@ def test_no_account_to_run_in_is_success(aws: LocalAWS) -> None:
     assert "finished 0 runs" in result.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_terminates_the_commands_and_exits_130(
     aws: LocalAWS, org: Organization, tmp_path: Path
 ) -> None:

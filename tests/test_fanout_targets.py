@@ -14,7 +14,7 @@ from boto_session_manager.backoff import Backoff
 from boto_session_manager.exceptions import (
     FanOutError,
     InvalidAccountIdError,
-    InvalidOptionError,
+    InvalidArgumentError,
 )
 from boto_session_manager.fanout import (
     FanOutOptions,
@@ -233,20 +233,20 @@ def test_an_ou_that_does_not_exist_is_a_fanout_error(
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
-        ({"organizational_units": ["prod"]}, InvalidOptionError, "organizational_units.*'prod'"),
-        ({"organizational_units": "ou-ab12-abcdefgh"}, InvalidOptionError, "not one string"),
+        ({"organizational_units": ["prod"]}, InvalidArgumentError, "organizational_units.*'prod'"),
+        ({"organizational_units": "ou-ab12-abcdefgh"}, InvalidArgumentError, "not one string"),
         ({"exclude": ["123"]}, InvalidAccountIdError, "exclude.*'123'"),
-        ({"account_tags": {"env": 1}}, InvalidOptionError, "account_tags"),
-        ({"account_tags": ["env=prod"]}, InvalidOptionError, "account_tags"),
-        ({"regions": "us-east-1"}, InvalidOptionError, "not one string"),
-        ({"regions": [""]}, InvalidOptionError, "regions"),
-        ({"max_workers": 0}, InvalidOptionError, "max_workers"),
-        ({"max_in_flight": 1.5}, InvalidOptionError, "max_in_flight"),
-        ({"timeout": -1}, InvalidOptionError, "timeout"),
-        ({"role_name": "/"}, InvalidOptionError, "role_name"),
+        ({"account_tags": {"env": 1}}, InvalidArgumentError, "account_tags"),
+        ({"account_tags": ["env=prod"]}, InvalidArgumentError, "account_tags"),
+        ({"regions": "us-east-1"}, InvalidArgumentError, "not one string"),
+        ({"regions": [""]}, InvalidArgumentError, "regions"),
+        ({"max_workers": 0}, InvalidArgumentError, "max_workers"),
+        ({"max_in_flight": 1.5}, InvalidArgumentError, "max_in_flight"),
+        ({"timeout": -1}, InvalidArgumentError, "timeout"),
+        ({"role_name": "/"}, InvalidArgumentError, "role_name"),
         ({"account_ids": ["111122223333"], "organizational_units": ["r-ab12"]},
-         InvalidOptionError, "not both"),
-        ({"acount_ids": ["111122223333"]}, InvalidOptionError, "unknown.*acount_ids"),
+         InvalidArgumentError, "not both"),
+        ({"acount_ids": ["111122223333"]}, InvalidArgumentError, "unknown.*acount_ids"),
     ],
 )  # fmt: skip
 def test_bad_options_are_refused_naming_the_option(
@@ -268,5 +268,5 @@ def test_keywords_override_the_options_object() -> None:
 
 
 def test_backoff_needs_one_attempt() -> None:
-    with pytest.raises(InvalidOptionError, match="max_attempts"):
+    with pytest.raises(InvalidArgumentError, match="max_attempts"):
         Backoff(max_attempts=0)
