@@ -42,10 +42,6 @@ class LineSink(Protocol):
     def line(self, label: str, stream: str, text: str) -> None: ...
 
 
-class StoppedError(Exception):
-    """``bsm each`` is stopping: the command was not launched."""
-
-
 @attrs.frozen
 class RunRecord:
     """What one run did: the jsonl object of ``bsm each``.
@@ -111,11 +107,13 @@ class Children:
         self._live: set[subprocess.Popen[bytes]] = set()
         self._stopping = False
 
-    def launch(self, command: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-        """Start ``command`` in a new process group (never once stopping)."""
+    def launch(
+        self, command: Sequence[str], env: Mapping[str, str]
+    ) -> subprocess.Popen[bytes] | None:
+        """Start ``command`` in a new process group; None once stopping."""
         with self._lock:
             if self._stopping:
-                raise StoppedError("stopping: not launched")
+                return None
             process = subprocess.Popen(
                 list(command),
                 env=dict(env),
@@ -175,6 +173,8 @@ def run_command(
         return {"exit_code": 127, "error": f"command not found: {command[0]}"}
     except PermissionError:
         return {"exit_code": 126, "error": f"permission denied: {command[0]}"}
+    if process is None:
+        return {"exit_code": None, "error": "not launched: bsm each is stopping"}
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     readers = [
         threading.Thread(target=_pump, args=(pipe, name, label, sink, kept[name]), daemon=True)

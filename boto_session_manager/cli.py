@@ -394,13 +394,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO
 
 
 def _each(args: argparse.Namespace, parser: argparse.ArgumentParser, out: IO[str]) -> int:
-    from .cli_each import UsageError, cmd_each, fan_out_options
+    from .cli_each import check_arguments, cmd_each
 
-    try:
-        fan_out_options(args)  # bad targets are usage errors, before any credentials
-        return cmd_each(args, _manager(args, parser), out)
-    except UsageError as exc:
-        raise CommandError(f"bsm each: {exc}", code=2) from exc
+    check_arguments(args)  # bad targets are usage errors, before any credentials
+    return cmd_each(args, _manager(args, parser), out)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from .exceptions import CommandError
+
 if TYPE_CHECKING:
     from ._each_output import Output
     from ._each_process import Children, RunRecord
@@ -58,8 +60,9 @@ _FLAGS = {
 }
 
 
-class UsageError(Exception):
-    """A bad ``bsm each`` argument (exit status 2); the message names it."""
+def _usage(message: str) -> CommandError:
+    """A bad ``bsm each`` argument: exit status 2, the message names it."""
+    return CommandError(f"bsm each: {message}", code=2)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,7 +104,7 @@ def _tags(pairs: Sequence[str]) -> dict[str, str] | None:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UsageError(f"--account-tag: expected KEY=VALUE, got {pair!r}")
+            raise _usage(f"--account-tag: expected KEY=VALUE, got {pair!r}")
         tags[key] = value
     return tags or None
 
@@ -110,15 +113,16 @@ def fan_out_options(args: argparse.Namespace) -> FanOutOptions:
     """The library's options for these arguments.
 
     Raises:
-        UsageError: an argument the fan-out refuses (the message names it).
+        CommandError: an argument the fan-out refuses (exit status 2; the
+            message names it).
     """
     from .exceptions import BotoSessionManagerError
     from .fanout import ENABLED_REGIONS, FanOutOptions
 
     if args.max_workers < 1:
-        raise UsageError(f"--max-workers must be at least 1, got {args.max_workers}")
+        raise _usage(f"--max-workers must be at least 1, got {args.max_workers}")
     if args.timeout is not None and args.timeout <= 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout}")
+        raise _usage(f"--timeout must be a positive number of seconds, got {args.timeout}")
     regions = ENABLED_REGIONS if args.all_regions else _ids(args.regions)
     try:
         return FanOutOptions(
@@ -139,7 +143,7 @@ def fan_out_options(args: argparse.Namespace) -> FanOutOptions:
         for field, option in _FLAGS.items():
             if text.startswith(field):
                 text = option + text[len(field) :]
-        raise UsageError(text) from exc
+        raise _usage(text) from exc
 
 
 def _command(args: argparse.Namespace) -> list[str]:
@@ -147,7 +151,7 @@ def _command(args: argparse.Namespace) -> list[str]:
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        raise UsageError("give the command to run after --")
+        raise _usage("give the command to run after --")
     return command
 
 
@@ -252,6 +256,12 @@ def _interruptible(children: Children) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad arguments before any AWS call (:class:`CommandError`, status 2)."""
+    _command(args)
+    fan_out_options(args)
 
 
 def cmd_each(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:

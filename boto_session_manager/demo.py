@@ -97,6 +97,7 @@ def run_demo(out: IO[str] | None = None, accounts: int = 3) -> int:
         _s3(report, root)
         _dynamodb(report, root)
         _fan_out(report, root, members)
+        _bsm_each(report, aws.endpoint_url)
         _child_process(report, roles[members[0]], aws.endpoint_url)
     elapsed = time.perf_counter() - report.started
     out.write(f"\nDone in {elapsed:.1f} s. Every step used one manager and its cached clients.\n")
@@ -104,14 +105,25 @@ def run_demo(out: IO[str] | None = None, accounts: int = 3) -> int:
 
 
 def _organization(root: BotoSesManager, accounts: int) -> list[str]:
+    """Member accounts in two OUs: even ones in ``prod`` (env=prod), odd ones in ``dev``."""
     org = root.organizations_client
     org.create_organization(FeatureSet="ALL")
+    top = org.list_roots()["Roots"][0]["Id"]
+    units = {
+        env: org.create_organizational_unit(ParentId=top, Name=env)["OrganizationalUnit"]["Id"]
+        for env in ("prod", "dev")
+    }
     ids = []
     for index in range(accounts):
+        env = "prod" if index % 2 == 0 else "dev"
         status = org.create_account(
-            Email=f"member{index}@example.com", AccountName=f"member-{index}"
+            Email=f"member{index}@example.com",
+            AccountName=f"member-{index}",
+            Tags=[{"Key": "env", "Value": env}],
         )
-        ids.append(status["CreateAccountStatus"]["AccountId"])
+        account_id = status["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=account_id, SourceParentId=top, DestinationParentId=units[env])
+        ids.append(account_id)
     root.iam_client.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=TRUST_POLICY)
     return ids
 
@@ -267,6 +279,48 @@ def _fan_out(report: _Report, root: BotoSesManager, members: list[str]) -> None:
     ]
     rows += [[_mask(str(a)), "-", f"error: {type(e).__name__}"] for a, e in run.errors.items()]
     report.table(["account", "own (no role assumed)", "buckets"], rows)
+
+
+def _bsm_each(report: _Report, endpoint_url: str) -> None:
+    import os
+    import re
+
+    from .testing import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
+
+    report.title("bsm each: one command in every prod account of an OU, in two regions")
+    show = (
+        "import os; e = os.environ; "
+        "print(e['BSM_ACCOUNT_NAME'], e['AWS_REGION'], e['AWS_ACCESS_KEY_ID'][:4] + '...')"
+    )
+    report.note("$ bsm each --ou <prod OU> --account-tag env=prod --regions us-east-1,eu-west-1 \\")
+    report.note(f"      -- python -c {show!r}")
+    command = [
+        sys.executable, "-m", "boto_session_manager", "each",
+        "--aws-access-key-id", TEST_ACCESS_KEY_ID,
+        "--aws-secret-access-key", TEST_SECRET_ACCESS_KEY,
+        "--region", "us-east-1", "--endpoint-url", endpoint_url,
+        "--ou", _prod_unit(endpoint_url), "--account-tag", "env=prod",
+        "--regions", "us-east-1,eu-west-1", "--", sys.executable, "-c", show,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BSM_"))}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    masked = re.compile(r"\b\d{12}\b")
+    for line in sorted(result.stdout.splitlines()):
+        report.note(masked.sub(lambda m: _mask(m.group(0)), line))
+    for line in result.stderr.splitlines():
+        if line.startswith(("|", "bsm each:")):
+            report.note(line)
+    report.note(f"exit status {result.returncode}: 0 only when every run exited 0")
+
+
+def _prod_unit(endpoint_url: str) -> str:
+    from .testing import LocalAWS
+
+    org = LocalAWS(endpoint_url).manager().organizations_client
+    top = org.list_roots()["Roots"][0]["Id"]
+    units = org.list_organizational_units_for_parent(ParentId=top)["OrganizationalUnits"]
+    return next(unit["Id"] for unit in units if unit["Name"] == "prod")
 
 
 def _child_process(report: _Report, role: BotoSesManager, endpoint_url: str) -> None:

@@ -316,3 +316,20 @@ def test_the_bar_shows_done_total_and_failures() -> None:
 
     assert "1/2" in stream.getvalue() and "failed=1" in stream.getvalue()
     assert out.getvalue() == "111122223333/us-east-1: hello\n"
+
+
+def test_nothing_is_launched_once_stopping() -> None:
+    from boto_session_manager._each_process import Children, run_command
+
+    class Sink:
+        mode = "jsonl"
+
+        def line(self, label: str, stream: str, text: str) -> None:
+            raise AssertionError("no output expected")
+
+    children = Children()
+    children.stop()
+
+    fields = run_command(["true"], dict(os.environ), None, children, Sink(), "x/y")
+
+    assert fields == {"exit_code": None, "error": "not launched: bsm each is stopping"}

@@ -33,9 +33,13 @@ def test_bsm_demo_runs_end_to_end_and_exits_zero() -> None:
         "S3",
         "DynamoDB",
         "Fan out",
+        "bsm each",
         "child process",
     ):
         assert step in result.stdout
+    # bsm each ran in the prod account (member-0) in two regions, all ok
+    assert "member-0 us-east-1" in result.stdout and "member-0 eu-west-1" in result.stdout
+    assert "| ok      | 2" in result.stdout and "exit status 0" in result.stdout
     assert "1100" in result.stdout
     assert "correct horse" not in result.stdout  # the demo secret is masked
     assert "Traceback" not in result.stderr
