@@ -22,14 +22,14 @@ then 1,000 runs go through, for both; flat means the 1,000-run peak is
 within a few MB of the 100-run one.
 
 Run: ``python benchmarks/each.py [--runs 200] [--workers 16] [--delay 0.2]
-[--memory-runs 100,1000] [--json results.json]`` (about two minutes).
+[--memory-runs 100,1000] [--json PATH]`` (a few minutes); ``--json PATH``
+also writes the results (see ``_results.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import statistics
@@ -45,6 +45,7 @@ import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import _results
 from latency_proxy import served_in_child
 
 from boto_session_manager import BotoSesManager
@@ -181,12 +182,12 @@ def main() -> None:
     parser.add_argument(
         "--memory-runs", default="100,1000", type=lambda v: [int(x) for x in v.split(",")]
     )
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    _results.add_json_option(parser)
     args = parser.parse_args()
+    _results.record_output()
     print(
         f"Python {sys.version.split()[0]}, boto3 {boto3.__version__}, "
-        f"botocore {botocore.__version__}, {os.cpu_count()} CPUs, "
-        f"load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+        f"botocore {botocore.__version__}, {os.cpu_count()} CPUs"
     )
     print(f"+{args.delay * 1000:.0f} ms per request, {args.workers} workers\n")
     with served_in_child(args.delay) as url, open(os.devnull, "w") as sink:
@@ -196,20 +197,14 @@ def main() -> None:
         f"\nbsm each: {cli['ratio']:.2f}x the ideal (target <= 1.3); "
         f"for_each_account: {library['ratio']:.2f}x (target <= 1.2)"
     )
-    if args.json:
-        document = {
-            "benchmark": "each",
-            "python": sys.version.split()[0],
-            "botocore": botocore.__version__,
-            "cpus": os.cpu_count(),
-            "delay_ms": round(args.delay * 1000),
-            "targets": {"bsm_each": 1.3, "for_each_account": 1.2},
-            "bsm_each": cli,
-            "for_each_account": library,
-        }
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-        print(f"wrote {args.json}")
+    params = {
+        "runs": args.runs,
+        "workers": args.workers,
+        "delay_ms": round(args.delay * 1000),
+        "memory_runs": args.memory_runs,
+        "targets": {"bsm_each": 1.3, "for_each_account": 1.2},
+    }
+    _results.write(args.json, "each", params, {"bsm_each": cli, "for_each_account": library})
 
 
 if __name__ == "__main__":
