@@ -16,11 +16,17 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     │   ├── InvalidAuthArgumentsError               options that do not fit (cli_args)
     │   └── InvalidPasswordPolicyError              an unusable IAM password policy
     ├── SnapshotError                (ValueError)   a snapshot dict or file is unusable
+    │   └── SnapshotExpiredError                    its credentials have expired
     ├── SnapshotExistsError          (FileExistsError)
+    ├── UntrustedFileError           (PermissionError) a symlink, another owner, loose modes
+    │   └── UntrustedSnapshotError   (SnapshotError)   such a snapshot file
+    ├── LockTimeoutError             (TimeoutError) a lock file stayed held past the timeout
     ├── NoCredentialsError           (botocore's NoCredentialsError, RuntimeError)
     │                                               (also named NoBotocoreCredentialError)
     ├── InvalidCredentialsError      (RuntimeError) AWS refused the credentials
     ├── CredentialCacheError         (OSError)      the cache directory cannot be used
+    │   └── InvalidCacheDirError     (InvalidArgumentError, NotADirectoryError) not a directory
+    ├── CacheEntryError              (ValueError)   a cache file is malformed (a miss)
     ├── NotFoundError                (LookupError)
     │   ├── SecretNotFoundError
     │   ├── ParameterNotFoundError                  lists every missing name
@@ -58,6 +64,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,6 +77,7 @@ __all__ = [
     "BotoSessionManagerWarning",
     "BotocoreCompatibilityError",
     "BucketNotFoundError",
+    "CacheEntryError",
     "CommandError",
     "CredentialCacheError",
     "CredentialCacheWarning",
@@ -81,9 +89,11 @@ __all__ = [
     "InvalidArgumentTypeError",
     "InvalidArnError",
     "InvalidAuthArgumentsError",
+    "InvalidCacheDirError",
     "InvalidCredentialsError",
     "InvalidPasswordPolicyError",
     "LocalAWSUnavailableError",
+    "LockTimeoutError",
     "NoBotocoreCredentialError",
     "NoCredentialsError",
     "NotFoundError",
@@ -91,10 +101,13 @@ __all__ = [
     "SecretNotFoundError",
     "SnapshotError",
     "SnapshotExistsError",
+    "SnapshotExpiredError",
     "TableNotFoundError",
     "TransformError",
     "UnknownServiceError",
     "UnpicklableRecipeError",
+    "UntrustedFileError",
+    "UntrustedSnapshotError",
 ]
 
 
@@ -174,8 +187,55 @@ class SnapshotError(BotoSessionManagerError, ValueError):
     """A credential snapshot (dict or file) is missing, unreadable or malformed."""
 
 
+class SnapshotExpiredError(SnapshotError):
+    """The snapshot's credentials have expired (load with ``allow_expired=True``).
+
+    Attributes:
+        expiration: when they expired (tz-aware).
+    """
+
+    def __init__(self, message: str, *, expiration: datetime) -> None:
+        super().__init__(message)
+        self.expiration = expiration
+
+
 class SnapshotExistsError(BotoSessionManagerError, FileExistsError):
     """A snapshot file is already at the path: we never overwrite or delete it."""
+
+
+class UntrustedFileError(BotoSessionManagerError, PermissionError):
+    """A file or directory that others could have written is refused.
+
+    Trusted means: not a symlink, owned by the current user (or root), and not
+    writable by group or others (a cache entry, which holds secrets, not
+    readable by them either). The message names the path and the command that
+    fixes it.
+
+    Attributes:
+        path: the refused path.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class UntrustedSnapshotError(UntrustedFileError, SnapshotError):
+    """A snapshot file others could have written (also a :class:`SnapshotError`)."""
+
+
+class LockTimeoutError(BotoSessionManagerError, TimeoutError):
+    """A lock file stayed held by someone else for longer than the timeout.
+
+    Attributes:
+        lock_path: the lock file waited for.
+        timeout: the seconds waited.
+    """
+
+    def __init__(self, message: str, *, lock_path: str, timeout: float) -> None:
+        super().__init__(message)
+        self.lock_path = lock_path
+        self.timeout = timeout
 
 
 if TYPE_CHECKING:
@@ -217,6 +277,14 @@ class InvalidCredentialsError(BotoSessionManagerError, RuntimeError):
 
 class CredentialCacheError(BotoSessionManagerError, OSError):
     """The credential cache directory cannot be used safely."""
+
+
+class InvalidCacheDirError(CredentialCacheError, InvalidArgumentError, NotADirectoryError):
+    """The ``cache_dir`` argument names something that is not a directory."""
+
+
+class CacheEntryError(BotoSessionManagerError, ValueError):
+    """A credential cache file is malformed (the cache treats it as a miss)."""
 
 
 class NotFoundError(BotoSessionManagerError, LookupError):

@@ -842,32 +842,44 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         return snapshot
 
     @classmethod
-    def from_snapshot(cls, snapshot: Mapping[str, Any], **kwargs: Any) -> BotoSesManager:
+    def from_snapshot(
+        cls, snapshot: Mapping[str, Any], *, allow_expired: bool = False, **kwargs: Any
+    ) -> BotoSesManager:
         """Build a manager from a :meth:`to_snapshot` dict.
 
         Extra keyword arguments (e.g. ``default_client_kwargs``) go to the
-        constructor.
+        constructor. Expired credentials are refused unless ``allow_expired``.
 
         Raises:
             SnapshotError: the dict is malformed (the message says which key).
+            SnapshotExpiredError: its ``expiration_time`` has passed.
         """
-        options = parse_snapshot(snapshot)
+        options = parse_snapshot(snapshot, allow_expired=allow_expired)
         options.update(kwargs)
         return cls(**options)
 
     @classmethod
-    def from_snapshot_file(cls, path: PathLike | None = None, **kwargs: Any) -> BotoSesManager:
+    def from_snapshot_file(
+        cls, path: PathLike | None = None, *, allow_expired: bool = False, **kwargs: Any
+    ) -> BotoSesManager:
         """Build a manager from a snapshot file (default ``~/.bsm-snapshot.json``).
+
+        The file must be the current user's, not writable by group or others,
+        and not a symlink. Expired credentials are refused unless
+        ``allow_expired``.
 
         Raises:
             SnapshotError: the file is missing, unreadable, not JSON or
                 malformed; the message names the file.
+            SnapshotExpiredError: its ``expiration_time`` has passed.
+            UntrustedFileError: a symlink, another user's file, or writable by
+                group or others (the message says how to fix it).
 
         Example::
 
             bsm = BotoSesManager.from_snapshot_file()
         """
-        options = read_snapshot_file(path)
+        options = read_snapshot_file(path, allow_expired=allow_expired)
         options.update(kwargs)
         return cls(**options)
 
