@@ -101,9 +101,7 @@ def cache_dir(tmp_path: Path) -> Path:
 
 @posix_only
 @pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
-def test_a_cache_dir_writable_by_others_is_refused_with_the_fix(
-    cache_dir: Path, mode: int
-) -> None:
+def test_a_cache_dir_writable_by_others_is_refused_with_the_fix(cache_dir: Path, mode: int) -> None:
     os.chmod(cache_dir, mode)
     fetch = CountingFetch()
     with pytest.raises(UntrustedFileError) as info:
@@ -377,9 +375,9 @@ def test_without_fcntl_the_lock_uses_msvcrt_with_a_bounded_wait(
     fake = FakeTime()
     with file_lock(lock_path, backend=backend) as first:
         assert stand_in.held
-        with pytest.raises(LockTimeoutError, match="w.lock"):
-            with file_lock(lock_path, timeout=2, clock=fake, sleep=fake.sleep, backend=backend):
-                pass  # pragma: no cover
+        waiting = file_lock(lock_path, timeout=2, clock=fake, sleep=fake.sleep, backend=backend)
+        with pytest.raises(LockTimeoutError, match=r"w\.lock"), waiting:
+            pass  # pragma: no cover
         assert first in stand_in.held.values()
     assert stand_in.held == {}
     assert (StandInMsvcrt.LK_UNLCK, 1) in stand_in.calls
@@ -567,7 +565,7 @@ def test_expiry_is_judged_by_the_given_clock() -> None:
 
 
 def test_json_within_the_limits_loads_as_json_would() -> None:
-    text = json.dumps({"a": [1, 2.5, -3e10, "x\\\"[{", {"b": None}], "c": True})
+    text = json.dumps({"a": [1, 2.5, -3e10, 'x\\"[{', {"b": None}], "c": True})
     assert load_bounded(text) == json.loads(text)
 
 

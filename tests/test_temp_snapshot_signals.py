@@ -67,10 +67,12 @@ def writer(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
 def test_a_live_temp_snapshot_is_never_taken_over(
     writer: tuple[subprocess.Popen[str], Path],
 ) -> None:
-    child, path = writer
-    with pytest.raises(SnapshotExistsError, match="in use by a running temp_snapshot"):
-        with static_manager().temp_snapshot(path):
-            pass  # pragma: no cover
+    _child, path = writer
+    with (
+        pytest.raises(SnapshotExistsError, match="in use by a running temp_snapshot"),
+        static_manager().temp_snapshot(path),
+    ):
+        pass  # pragma: no cover
     assert json.loads(path.read_text())["aws_access_key_id"] == "AKIACHILD"
 
 
@@ -104,18 +106,19 @@ def test_a_file_saved_on_purpose_after_a_crash_is_never_replaced(
     path.unlink()
     write_private_file(path, '{"saved": "on purpose"}', overwrite=False)
     assert writer_record_path(path).exists()  # the dead writer's record is still there
-    with pytest.raises(SnapshotExistsError, match="never overwritten"):
-        with static_manager().temp_snapshot(path):
-            pass  # pragma: no cover
+    with (
+        pytest.raises(SnapshotExistsError, match="never overwritten"),
+        static_manager().temp_snapshot(path),
+    ):
+        pass  # pragma: no cover
     assert json.loads(path.read_text()) == {"saved": "on purpose"}
 
 
 def test_a_file_without_a_writer_record_is_never_replaced(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     write_private_file(path, "mine", overwrite=False)
-    with pytest.raises(SnapshotExistsError):
-        with static_manager().temp_snapshot(path):
-            pass  # pragma: no cover
+    with pytest.raises(SnapshotExistsError), static_manager().temp_snapshot(path):
+        pass  # pragma: no cover
     assert path.read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.json"]
 
@@ -124,9 +127,8 @@ def test_a_garbled_writer_record_protects_the_file(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     write_private_file(path, "mine", overwrite=False)
     write_private_file(writer_record_path(path), '{"file": "nope"}', overwrite=False)
-    with pytest.raises(SnapshotExistsError):
-        with static_manager().temp_snapshot(path):
-            pass  # pragma: no cover
+    with pytest.raises(SnapshotExistsError), static_manager().temp_snapshot(path):
+        pass  # pragma: no cover
     assert path.read_text() == "mine"
 
 
