@@ -4,7 +4,7 @@
 
     bsm whoami [auth] [--json] [--no-mask]
     bsm exec [auth] [--nested] -- CMD ...
-    bsm env [auth] --format sh|fish|powershell|dotenv|json|github
+    bsm env [auth] --format sh|fish|powershell|dotenv|json|github [--github-env PATH]
     bsm credential-process [auth]
     bsm snapshot save [PATH] [auth] [--force]
     bsm snapshot show [PATH] [--reveal]
@@ -16,14 +16,19 @@
 ``[auth]`` are the options of
 :class:`~boto_session_manager.cli_args.AWSArgumentParser` (``--profile``,
 ``--region``, keys, ``--role``, ``--external-id``, ``--duration``,
-``--mfa-serial``, ``--mfa-token``, ``--endpoint-url``, ``--cache-dir`` ...).
+``--mfa-serial``, ``--mfa-token``, ``--endpoint-url``, ``--cache-dir`` ...),
+or ``--snapshot PATH`` to take the credentials from a snapshot file.
+Expired credentials are refused by ``whoami``, ``exec``, ``env`` and
+``credential-process`` unless ``--allow-expired`` is given.
 
 Every failure is one line on stderr naming what was wrong, and a non-zero exit
-status (2 for bad usage, 1 otherwise, the child's own status for ``exec``);
-``--debug`` shows the traceback too. Known secrets (the keys, token and MFA
-code given as options or in the environment) and credential header text are
-hidden from every message; ``--auth-debug`` logs botocore's requests at DEBUG
-through the same redaction. ``bsm --help`` and ``bsm --version`` do
+status (2 for bad usage, 1 otherwise, the child's own status for ``exec``); a
+refusal names the flag that overrides it (``--force``, ``--nested``,
+``--allow-expired``). ``--debug`` shows the traceback too. Known secrets (the
+keys, token and MFA code given as options or in the environment) and
+credential header text are hidden from every message; ``--auth-debug`` logs
+botocore's requests at DEBUG through the same redaction. ``bsm --help`` and
+``bsm --version`` do
 not import boto3.
 """
 
@@ -33,6 +38,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import shlex
 import signal
 import subprocess
@@ -70,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     def auth() -> argparse.ArgumentParser:
         return AWSArgumentParser(role_session_name=SESSION_NAME, add_help=False)
+
+    def credentials(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--snapshot",
+            metavar="PATH",
+            help="take the credentials from this snapshot file instead of the auth options",
+        )
+        sub.add_argument(
+            "--allow-expired",
+            action="store_true",
+            help="use credentials that have already expired instead of refusing",
+        )
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -112,12 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="with --format github: the file to append to (default: $GITHUB_ENV)",
     )
+    for sub in (whoami, run, env):
+        credentials(sub)
 
     process = commands.add_parser(
         "credential-process",
         parents=[auth()],
         help="the JSON of credential_process in ~/.aws/config",
     )
+    credentials(process)
 
     snapshot = commands.add_parser("snapshot", help="save or show a credential snapshot file")
     actions = snapshot.add_subparsers(dest="action", metavar="ACTION")
@@ -161,6 +182,8 @@ def _manager(args: argparse.Namespace, parser: argparse.ArgumentParser) -> BotoS
     from .cli_args import validate_auth_args
     from .manager import BotoSesManager
 
+    if getattr(args, "snapshot", None) is not None:
+        return _snapshot_manager(args)
     validate_auth_args(args, parser)
     bsm = BotoSesManager.from_args(args)
     hide = getattr(args, "hide_in_logs_", None)
@@ -170,31 +193,69 @@ def _manager(args: argparse.Namespace, parser: argparse.ArgumentParser) -> BotoS
     return bsm
 
 
+def _snapshot_manager(args: argparse.Namespace) -> BotoSesManager:
+    from .exceptions import SnapshotExpiredError
+    from .manager import BotoSesManager
+
+    options: dict[str, Any] = {}
+    if getattr(args, "endpoint_url", None):
+        options["default_client_kwargs"] = {"endpoint_url": args.endpoint_url}
+    if getattr(args, "region", None):
+        options["region_name"] = args.region
+    try:
+        return BotoSesManager.from_snapshot_file(
+            args.snapshot, allow_expired=args.allow_expired, **options
+        )
+    except SnapshotExpiredError as exc:
+        text = str(exc).replace("; pass allow_expired=True to load them anyway", "")
+        msg = f"{text}; pass --allow-expired to use them anyway"
+        raise CommandError(msg) from exc
+
+
+def refuse_expired(args: argparse.Namespace, bsm: BotoSesManager) -> None:
+    """Refuse credentials that have already expired, unless ``--allow-expired``."""
+    from .credentials import utc_now
+
+    expiry = bsm.credential_expiration
+    if expiry is None or args.allow_expired or expiry > utc_now():
+        return
+    msg = (
+        f"bsm {args.command}: the credentials expired at "
+        f"{expiry.isoformat(timespec='seconds')}; pass --allow-expired to use them anyway"
+    )
+    raise CommandError(msg)
+
+
 def _expiry_text(expiry: datetime | None) -> str:
     return "never" if expiry is None else expiry.isoformat(timespec="seconds")
 
 
 def cmd_whoami(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
-    masked = not args.no_mask
+    refuse_expired(args, bsm)
     bsm.check_credentials()
-    info: dict[str, Any] = bsm.who_am_i(masked=masked)
-    info["credential_source"] = bsm.credential_source
-    info["expiration"] = _expiry_text(bsm.credential_expiration)
+    expiry = bsm.credential_expiration
     if args.json:
-        out.write(json.dumps(info, indent=2) + "\n")
-    else:
-        labels = {
-            "account_id": "Account",
-            "account_alias": "Alias",
-            "principal_arn": "Principal",
-            "user_id": "User id",
-            "region": "Region",
-            "credential_source": "Source",
-            "expiration": "Expires",
-        }
-        width = max(len(v) for v in labels.values())
-        for key, label in labels.items():
-            out.write(f"{label:<{width}}  {info.get(key) or '-'}\n")
+        # For scripts: the real identifiers, and null (not "never") for no expiry.
+        document: dict[str, Any] = bsm.who_am_i(masked=False)
+        document["credential_source"] = bsm.credential_source
+        document["expiration"] = None if expiry is None else expiry.isoformat(timespec="seconds")
+        out.write(json.dumps(document, indent=2) + "\n")
+        return 0
+    info: dict[str, Any] = bsm.who_am_i(masked=not args.no_mask)
+    info["credential_source"] = bsm.credential_source
+    info["expiration"] = _expiry_text(expiry)
+    labels = {
+        "account_id": "Account",
+        "account_alias": "Alias",
+        "principal_arn": "Principal",
+        "user_id": "User id",
+        "region": "Region",
+        "credential_source": "Source",
+        "expiration": "Expires",
+    }
+    width = max(len(v) for v in labels.values())
+    for key, label in labels.items():
+        out.write(f"{label:<{width}}  {info.get(key) or '-'}\n")
     return 0
 
 
@@ -221,6 +282,7 @@ def cmd_exec(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int
             "pass --nested to do it anyway"
         )
         raise CommandError(msg, code=2)
+    refuse_expired(args, bsm)
     env = dict(os.environ)
     for name, value in child_environment(bsm, args).items():
         if value is None:
@@ -279,7 +341,13 @@ def _powershell(name: str, value: str | None) -> str:
 def _dotenv(name: str, value: str | None) -> str | None:
     if value is None:
         return None
-    return f"{name}={value}" if shlex.quote(value) == value else f'{name}="{value}"'
+    if shlex.quote(value) == value:
+        return f"{name}={value}"
+    # Escaped so a quote or newline in a value cannot end it and start another variable.
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'{name}="{escaped}"'
 
 
 _LINE_FORMATS: dict[str, Callable[[str, str | None], str | None]] = {
@@ -291,6 +359,10 @@ _LINE_FORMATS: dict[str, Callable[[str, str | None], str | None]] = {
 
 
 def cmd_env(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    if args.github_env is not None and args.format != "github":
+        msg = f"bsm env: --github-env goes with --format github, not --format {args.format}"
+        raise CommandError(msg, code=2)
+    refuse_expired(args, bsm)
     env = child_environment(bsm, args)
     if args.format == "json":
         out.write(json.dumps({k: v for k, v in env.items() if v is not None}, indent=2) + "\n")
@@ -312,18 +384,53 @@ def _github_env(args: argparse.Namespace, env: Mapping[str, str | None], out: IO
             "(run it in a GitHub Actions step or pass --github-env PATH)"
         )
         raise CommandError(msg, code=2)
-    for name in SECRET_VARIABLES:
-        value = env.get(name)
-        if value:
-            out.write(f"::add-mask::{value}\n")
-    lines = [f"{name}={value}\n" for name, value in env.items() if value is not None]
-    with open(target, "a", encoding="utf-8") as handle:
-        handle.writelines(lines)
-    out.write(f"wrote {len(lines)} variables to $GITHUB_ENV\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # Workflow commands go to stdout, which is the log itself elsewhere: mask only in Actions.
+        for line in github_masks(env):
+            out.write(line)
+    blocks = [github_env_block(n, v) for n, v in env.items() if v is not None]
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(target, flags, 0o600)  # created private; GitHub's own file keeps its mode
+    except OSError as exc:
+        msg = f"bsm env: cannot write the --github-env file {target!r}: {exc.strerror}"
+        raise CommandError(msg) from exc
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write("".join(blocks))
+    out.write(
+        f"wrote {len(blocks)} variables to {'$GITHUB_ENV' if not args.github_env else target}\n"
+    )
     return 0
 
 
+def github_masks(env: Mapping[str, str | None]) -> list[str]:
+    """``::add-mask::`` commands for every line of every secret value.
+
+    GitHub masks line by line, so each line of a multi-line secret is masked
+    on its own.
+    """
+    masks = []
+    for name in SECRET_VARIABLES:
+        for line in (env.get(name) or "").splitlines():
+            if line.strip():
+                masks.append(f"::add-mask::{line}\n")
+    return masks
+
+
+def github_env_block(name: str, value: str) -> str:
+    """``NAME<<DELIMITER``, the value, the delimiter: GitHub's multi-line syntax.
+
+    The delimiter is random and absent from the value, so no value (a newline
+    in it included) can end the block early and add another variable.
+    """
+    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    while delimiter in value:  # pragma: no cover - 128 random bits
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
 def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    refuse_expired(args, bsm)
     creds = bsm.current_credentials()
     document: dict[str, Any] = {
         "Version": 1,
@@ -339,19 +446,25 @@ def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: I
 
 
 def cmd_snapshot_save(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
+    from .exceptions import SnapshotExistsError
     from .snapshot import resolve_path, write_private_file
 
     path = resolve_path(args.path)
-    write_private_file(path, json.dumps(bsm.to_snapshot(), indent=2), overwrite=args.force)
+    try:
+        write_private_file(path, json.dumps(bsm.to_snapshot(), indent=2), overwrite=args.force)
+    except SnapshotExistsError as exc:
+        msg = f"bsm snapshot save: {str(path)!r} already exists; pass --force to replace it"
+        raise CommandError(msg) from exc
     out.write(f"wrote {path} (mode 0600)\n")
     return 0
 
 
 def cmd_snapshot_show(args: argparse.Namespace, out: IO[str]) -> int:
+    from .credentials import utc_now
     from .snapshot import read_snapshot_file, resolve_path
 
     path = resolve_path(args.path)
-    options = read_snapshot_file(path)
+    options = read_snapshot_file(path, allow_expired=True)
     rows = [
         ("File", str(path)),
         ("Region", options["region_name"] or "-"),
@@ -361,7 +474,9 @@ def cmd_snapshot_show(args: argparse.Namespace, out: IO[str]) -> int:
     token = options["aws_session_token"]
     if token:
         rows.append(("Session token", token if args.reveal else "(hidden, --reveal)"))
-    rows.append(("Expires", _expiry_text(options["expiration_time"])))
+    expiry = options["expiration_time"]
+    expired = expiry is not None and expiry <= utc_now()
+    rows.append(("Expires", _expiry_text(expiry) + (" (EXPIRED)" if expired else "")))
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         out.write(f"{label:<{width}}  {value}\n")

@@ -6,15 +6,23 @@ through what multi-account scripts do every day: who am I, roles with
 auto-refresh, a role chain, secrets and parameters, S3, DynamoDB, a fan-out
 over every account, and credentials handed to a child process. No AWS account
 and no network are needed. Every secret shown is masked.
+
+The demo is isolated from the user's AWS configuration: for its duration the
+process environment has no ``AWS_*`` variable of the user's (a profile that
+does not exist, an unreadable ``AWS_CONFIG_FILE``, real keys) and the config
+and credentials files point at the null device, so neither the demo's
+managers nor the embedded server's own boto3 sessions read them. The
+environment is restored exactly afterwards.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
@@ -68,6 +76,23 @@ def _quiet_server_logs() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def isolated_environment(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """The environment changes that shut the user's AWS configuration out.
+
+    Every ``AWS_*`` variable is removed (None), and the config and credentials
+    files point at the null device.
+    """
+    env: dict[str, str | None] = {
+        name: None
+        for name in (os.environ if environ is None else environ)
+        if name.startswith("AWS_")
+    }
+    env["AWS_CONFIG_FILE"] = os.devnull
+    env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    return env
+
+
 def _mask(value: str) -> str:
     """Keep two characters at each end (account ids: the library's own masking)."""
     return value[:2] + "*" * max(len(value) - 4, 4) + value[-2:] if len(value) > 4 else "****"
@@ -81,12 +106,13 @@ def run_demo(out: IO[str] | None = None, accounts: int = 3) -> int:
         from boto_session_manager.demo import run_demo
         run_demo(accounts=2)
     """
+    from .awscli import patched_environ
     from .testing import local_aws
 
     out = out or sys.stdout
     report = _Report(out)
     out.write("boto_session_manager demo: a local AWS on 127.0.0.1, no account or network needed\n")
-    with _quiet_server_logs(), local_aws() as aws:
+    with patched_environ(isolated_environment()), _quiet_server_logs(), local_aws() as aws:
         report.note(f"local AWS (moto's server) at {aws.endpoint_url}")
         root = aws.manager()
         members = _organization(root, accounts)

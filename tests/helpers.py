@@ -104,3 +104,26 @@ def create_role(bsm: BotoSesManager, name: str = "test-role", account_id: str | 
     if account_id is not None:
         arn = arn.replace(arn.split(":")[4], account_id)
     return arn
+
+
+def parse_github_env(text: str) -> dict[str, str]:
+    """Read a $GITHUB_ENV file the way the runner does (both syntaxes)."""
+    variables: dict[str, str] = {}
+    lines = iter(text.split("\n"))
+    for line in lines:
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for body in lines:
+                if body == delimiter:
+                    break
+                value.append(body)
+            else:  # pragma: no cover - a broken file
+                raise AssertionError(f"unterminated {name}")
+            variables[name] = "\n".join(value)
+        else:
+            name, value_text = line.split("=", 1)
+            variables[name] = value_text
+    return variables

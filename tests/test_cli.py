@@ -19,7 +19,7 @@ from boto_session_manager import BotoSesManager
 from boto_session_manager.cli import main
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
-from .helpers import OTHER_ACCOUNT, create_role
+from .helpers import OTHER_ACCOUNT, create_role, parse_github_env
 
 KEY, SECRET = "AKIACLITESTKEY000000", "cli-test-secret-value"
 CHILD_WHOAMI = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
@@ -286,10 +286,16 @@ def test_env_github_masks_secrets_and_writes_github_env(
     arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     github_env = tmp_path / "github_env"
     result = bsm_run(
-        "env", *auth(aws), "--role", arn, "--format", "github", env={"GITHUB_ENV": str(github_env)}
+        "env",
+        *auth(aws),
+        "--role",
+        arn,
+        "--format",
+        "github",
+        env={"GITHUB_ENV": str(github_env), "GITHUB_ACTIONS": "true"},
     )
     assert result.returncode == 0, result.stderr
-    written = dict(line.split("=", 1) for line in github_env.read_text().splitlines())
+    written = parse_github_env(github_env.read_text())
     masks = [
         line.removeprefix("::add-mask::")
         for line in result.stdout.splitlines()

@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,36 @@ def test_demo_child_step_keeps_the_users_endpoint_variable(
     role = bsm.assume_role(create_role(bsm, account_id=OTHER_ACCOUNT))
     _child_process(_Report(io.StringIO()), role, aws.endpoint_url)
     assert os.environ["AWS_ENDPOINT_URL"] == "http://user-set:4566"
+
+
+@pytest.mark.slow
+def test_bsm_demo_ignores_a_broken_user_aws_configuration(tmp_path: Path) -> None:
+    garbled = tmp_path / "config"
+    garbled.write_bytes(b"[profile broken\n\xff\xfe = =\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_PROFILE="no-such-profile",
+        AWS_DEFAULT_PROFILE="no-such-profile",
+        AWS_CONFIG_FILE=str(garbled),
+        AWS_SHARED_CREDENTIALS_FILE=str(garbled),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "boto_session_manager", "demo", "--accounts", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_environment_shuts_out_every_user_aws_variable() -> None:
+    from boto_session_manager.demo import isolated_environment
+
+    env = isolated_environment({"AWS_PROFILE": "x", "AWS_ACCESS_KEY_ID": "k", "HOME": "/h"})
+    assert env["AWS_PROFILE"] is None
+    assert env["AWS_ACCESS_KEY_ID"] is None
+    assert env["AWS_CONFIG_FILE"] == os.devnull
+    assert env["AWS_SHARED_CREDENTIALS_FILE"] == os.devnull
+    assert "HOME" not in env
