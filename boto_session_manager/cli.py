@@ -215,8 +215,12 @@ def _snapshot_manager(args: argparse.Namespace) -> BotoSesManager:
 def refuse_expired(args: argparse.Namespace, bsm: BotoSesManager) -> None:
     """Refuse credentials that have already expired, unless ``--allow-expired``."""
     from .credentials import utc_now
+    from .exceptions import NoCredentialsError
 
-    expiry = bsm.credential_expiration
+    try:
+        expiry = bsm.credential_expiration
+    except NoCredentialsError:
+        return  # the command's own call reports it, in its own words
     if expiry is None or args.allow_expired or expiry > utc_now():
         return
     msg = (

@@ -65,6 +65,7 @@ from .exceptions import (
     SnapshotExistsError,
     SnapshotExpiredError,
     UntrustedFileError,
+    UntrustedSnapshotError,
 )
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -150,10 +151,6 @@ def _parse_time(value: Any, source: str) -> datetime:
     shown = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
     msg = f"{source}: 'expiration_time' must be an ISO 8601 date and time, got {shown}"
     raise SnapshotError(msg)
-
-
-class UntrustedSnapshotError(UntrustedFileError, SnapshotError):
-    """A snapshot file others could have written (also a :class:`SnapshotError`)."""
 
 
 def read_snapshot_file(
