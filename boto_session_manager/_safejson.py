@@ -18,6 +18,8 @@ import math
 import re
 from typing import Any
 
+from .exceptions import DocumentLimitError
+
 #: The deepest nesting of arrays and objects accepted.
 MAX_DEPTH = 16
 #: The longest number literal accepted (characters).
@@ -38,23 +40,14 @@ _TOKEN = re.compile(
 )
 
 
-class JSONLimitError(ValueError):
-    """The document breaks a limit; ``key`` is the top-level key, if any."""
-
-    def __init__(self, problem: str, key: str | None) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.key = key
-
-
 def check_limits(text: str) -> None:
-    """Raise :class:`JSONLimitError` if ``text`` breaks a limit."""
+    """Raise :class:`DocumentLimitError` if ``text`` breaks a limit."""
     depth = 0
     key: str | None = None
     last_string: str | None = None
     for count, match in enumerate(_TOKEN.finditer(text)):
         if count >= MAX_TOKENS:
-            raise JSONLimitError(f"has more than {MAX_TOKENS} tokens", key)
+            raise DocumentLimitError(f"has more than {MAX_TOKENS} tokens", key)
         kind = match.lastgroup
         if kind == "string":
             last_string = match.group()
@@ -63,26 +56,26 @@ def check_limits(text: str) -> None:
         elif kind == "open":
             depth += 1
             if depth > MAX_DEPTH:
-                raise JSONLimitError(f"is nested deeper than {MAX_DEPTH} levels", key)
+                raise DocumentLimitError(f"is nested deeper than {MAX_DEPTH} levels", key)
         elif kind == "close":
             depth -= 1
         elif kind == "number":
             _check_number(match.group(), key)
         elif kind == "constant":
-            raise JSONLimitError("holds NaN, which is not JSON", key)
+            raise DocumentLimitError("holds NaN, which is not JSON", key)
 
 
 def _check_number(literal: str, key: str | None) -> None:
     if len(literal) > MAX_NUMBER_CHARS:
-        raise JSONLimitError(f"holds a number longer than {MAX_NUMBER_CHARS} characters", key)
+        raise DocumentLimitError(f"holds a number longer than {MAX_NUMBER_CHARS} characters", key)
     if literal.lstrip("-") == "Infinity":
-        raise JSONLimitError("holds Infinity, which is not JSON", key)
+        raise DocumentLimitError("holds Infinity, which is not JSON", key)
     try:
         value = float(literal)
     except ValueError:
         return  # not a number: json reports the syntax error
     if math.isinf(value):
-        raise JSONLimitError("holds a number out of range", key)
+        raise DocumentLimitError("holds a number out of range", key)
 
 
 def _decode_key(literal: str) -> str:
@@ -97,7 +90,7 @@ def load_bounded(text: str) -> Any:
     """``json.loads(text)`` after :func:`check_limits`.
 
     Raises:
-        JSONLimitError: a limit is broken.
+        DocumentLimitError: a limit is broken.
         ValueError: the text is not JSON.
     """
     check_limits(text)

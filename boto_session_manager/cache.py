@@ -48,12 +48,13 @@ from typing import Any, Union
 
 from ._files import PRIVATE_ONLY, prepare_private_directory, read_trusted
 from ._lock import DEFAULT_LOCK_TIMEOUT, file_lock
-from ._safejson import JSONLimitError, load_bounded
+from ._safejson import load_bounded
 from .credentials import Clock, TemporaryCredentials, as_utc, refresh_windows, utc_now
 from .exceptions import (
     CacheEntryError,
     CredentialCacheError,
     CredentialCacheWarning,
+    DocumentLimitError,
     InvalidCacheDirError,
     LockTimeoutError,
     SnapshotError,
@@ -85,7 +86,7 @@ def _prepare_directory(directory: Path) -> None:
         prepare_private_directory(directory, what="credential cache directory (cache_dir)")
     except NotADirectoryError as exc:
         msg = f"cache_dir {str(directory)!r} is not a directory (a file is in the way)"
-        raise InvalidCacheDirError(msg) from exc
+        raise InvalidCacheDirError(msg, argument="cache_dir") from exc
     except UntrustedFileError:
         raise
     except OSError as exc:
@@ -198,7 +199,7 @@ class CredentialFileCache:
         source = f"credential cache file {str(path)!r}"
         try:
             data = load_bounded(raw.decode("utf-8"))
-        except JSONLimitError as exc:
+        except DocumentLimitError as exc:
             where = f" under {exc.key!r}" if exc.key else ""
             self._warn(f"{source}{where} {exc.problem}; it will be replaced")
             return None

@@ -27,6 +27,7 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     ├── CredentialCacheError         (OSError)      the cache directory cannot be used
     │   └── InvalidCacheDirError     (InvalidArgumentError, NotADirectoryError) not a directory
     ├── CacheEntryError              (ValueError)   a cache file is malformed (a miss)
+    ├── DocumentLimitError           (ValueError)   a JSON file past a depth/number/size limit
     ├── NotFoundError                (LookupError)
     │   ├── SecretNotFoundError
     │   ├── ParameterNotFoundError                  lists every missing name
@@ -81,6 +82,7 @@ __all__ = [
     "CommandError",
     "CredentialCacheError",
     "CredentialCacheWarning",
+    "DocumentLimitError",
     "DuplicateNameError",
     "FanOutError",
     "FanOutTimeoutError",
@@ -285,6 +287,23 @@ class InvalidCacheDirError(CredentialCacheError, InvalidArgumentError, NotADirec
 
 class CacheEntryError(BotoSessionManagerError, ValueError):
     """A credential cache file is malformed (the cache treats it as a miss)."""
+
+
+class DocumentLimitError(BotoSessionManagerError, ValueError):
+    """A JSON document breaks a depth, number or size limit before it is parsed.
+
+    Readers turn it into a :class:`SnapshotError` (or a cache miss) naming the
+    file.
+
+    Attributes:
+        problem: what is wrong (``"is nested deeper than 16 levels"``).
+        key: the top-level key under which it sits, or None.
+    """
+
+    def __init__(self, problem: str, key: str | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.key = key
 
 
 class NotFoundError(BotoSessionManagerError, LookupError):

@@ -57,9 +57,10 @@ from ._files import (
     untrusted_reason,
 )
 from ._lock import file_lock
-from ._safejson import JSONLimitError, load_bounded
+from ._safejson import load_bounded
 from .credentials import Clock, as_utc, utc_now
 from .exceptions import (
+    DocumentLimitError,
     LockTimeoutError,
     SnapshotError,
     SnapshotExistsError,
@@ -188,7 +189,7 @@ def read_snapshot_file(
         raise SnapshotError(msg)
     try:
         data = load_bounded(text)
-    except JSONLimitError as exc:
+    except DocumentLimitError as exc:
         where = f" under {exc.key!r}" if exc.key else ""
         msg = f"{name}{where} {exc.problem}"
         raise SnapshotError(msg) from None
@@ -378,13 +379,9 @@ def _identity(status: os.stat_result) -> tuple[int, ...]:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
-class _Terminated(BaseException):
-    """SIGTERM arrived inside a temporary-file block."""
-
-
 @contextlib.contextmanager
 def _cleanup_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into an exception for the block so cleanups run, then die of it.
+    """Turn SIGTERM into ``SystemExit`` for the block so cleanups run, then die of it.
 
     Only in the main thread and only while SIGTERM has its default action: a
     handler the program installed itself is left alone.
@@ -397,16 +394,19 @@ def _cleanup_on_sigterm() -> Iterator[None]:
     ):
         yield
         return
+    received: list[int] = []
 
     def terminate(signum: int, _frame: Any) -> None:
-        raise _Terminated(signum)
+        received.append(signum)
+        raise SystemExit(128 + signum)
 
     signal.signal(sigterm, terminate)
     try:
         yield
-    except _Terminated:
-        signal.signal(sigterm, signal.SIG_DFL)
-        os.kill(os.getpid(), sigterm)
-        raise SystemExit(128 + sigterm) from None  # pragma: no cover - the kill ends us first
+    except SystemExit:
+        if received:  # ours, not the program's own exit: end as the signal would have
+            signal.signal(sigterm, signal.SIG_DFL)
+            os.kill(os.getpid(), sigterm)
+        raise
     finally:
         signal.signal(sigterm, signal.SIG_DFL)

@@ -27,7 +27,7 @@ from boto_session_manager._lock import (
     file_lock,
     select_backend,
 )
-from boto_session_manager._safejson import MAX_DEPTH, JSONLimitError, load_bounded
+from boto_session_manager._safejson import MAX_DEPTH, load_bounded
 from boto_session_manager.cache import (
     CredentialCacheWarning,
     CredentialFileCache,
@@ -38,6 +38,7 @@ from boto_session_manager.credentials import TemporaryCredentials
 from boto_session_manager.exceptions import (
     BotoSessionManagerError,
     CredentialCacheError,
+    DocumentLimitError,
     InvalidCacheDirError,
     LockTimeoutError,
     SnapshotError,
@@ -138,6 +139,7 @@ def test_a_cache_dir_that_is_a_file_names_the_argument(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
     assert isinstance(info.value, ValueError)
     assert isinstance(info.value, CredentialCacheError)
+    assert info.value.argument == "cache_dir"
 
 
 def test_a_missing_cache_dir_is_created_private(tmp_path: Path) -> None:
@@ -572,7 +574,7 @@ def test_json_within_the_limits_loads_as_json_would() -> None:
 def test_json_nesting_is_limited_before_parsing() -> None:
     ok = "[" * MAX_DEPTH + "]" * MAX_DEPTH
     assert load_bounded(ok) is not None
-    with pytest.raises(JSONLimitError) as info:
+    with pytest.raises(DocumentLimitError) as info:
         load_bounded('{"deep": ' + "[" * (MAX_DEPTH) + "]" * MAX_DEPTH + "}")
     assert info.value.key == "deep"
 
