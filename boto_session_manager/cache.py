@@ -242,17 +242,18 @@ class CredentialFileCache:
             )
             raise LockTimeoutError(msg, lock_path=str(lock_path), timeout=self.lock_timeout)
         try:
-            try:
+            with contextlib.ExitStack() as stack:
                 lock = file_lock(
                     lock_path, timeout=self.lock_timeout, clock=self._monotonic, sleep=self._sleep
                 )
-                with lock:
-                    yield
-            except OSError as exc:
-                if isinstance(exc, (LockTimeoutError, CredentialCacheError)):
+                try:
+                    stack.enter_context(lock)
+                except LockTimeoutError:
                     raise
-                msg = f"cannot open the lock file {str(lock_path)!r}: {exc.strerror}"
-                raise CredentialCacheError(msg) from exc
+                except OSError as exc:
+                    msg = f"cannot open the lock file {str(lock_path)!r}: {exc.strerror}"
+                    raise CredentialCacheError(msg) from exc
+                yield
         finally:
             thread_lock.release()
 

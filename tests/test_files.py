@@ -590,3 +590,12 @@ def test_no_warning_is_printed_twice(cache_dir: Path, capfd: pytest.CaptureFixtu
         cached_fetcher(cache_dir, {"k": 1}, CountingFetch())()
     assert len(caught) == 1
     assert capfd.readouterr().err == ""
+
+
+def test_an_os_error_from_the_fetcher_passes_through_unchanged(cache_dir: Path) -> None:
+    def fetch() -> TemporaryCredentials:
+        raise FileNotFoundError(2, "No such file", "/token")
+
+    with pytest.raises(FileNotFoundError, match="/token") as info:
+        cached_fetcher(cache_dir, {"k": 1}, fetch)()
+    assert not isinstance(info.value, CredentialCacheError)
