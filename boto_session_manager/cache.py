@@ -19,7 +19,8 @@ user (or root), not writable by group or others and not a symlink, or
 and the ``chmod``/``chown`` that fixes it. An entry that is a symlink, owned by
 someone else, readable or writable by group or others, larger than 64 KiB, or
 malformed (bad JSON, nesting or numbers past the limits, a wrong shape) is
-never read: it is a miss, reported once with a :class:`CredentialCacheWarning`
+never read: it is a miss, reported once with a
+:class:`~boto_session_manager.exceptions.CredentialCacheWarning`
 and replaced atomically. On Windows the owner and mode checks are skipped (no
 POSIX modes there; the profile directory's ACLs protect the files).
 

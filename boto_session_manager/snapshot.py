@@ -17,8 +17,9 @@ versions.
 Reading trusts a file as OpenSSH's StrictModes would: not a symlink, owned by
 the current user (or root), not writable by group or others (an upstream file
 left 0644 still loads), a regular file of at most 64 KiB, JSON within the
-depth and number limits of :mod:`._safejson`. Anything else raises a typed
-error naming the file (and the key, where there is one). Credentials that
+depth and number limits (16 levels, numbers of at most 40 characters).
+Anything else raises a typed error naming the file (and the key, where there
+is one). Credentials that
 have expired raise :class:`~boto_session_manager.exceptions.SnapshotExpiredError`
 unless ``allow_expired=True``. On Windows the owner and mode checks are
 skipped (no POSIX modes there).
