@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from . import _forksafe
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ def _collector_back_on_in_child() -> None:
         gc.enable()
 
 
-os.register_at_fork(after_in_child=_collector_back_on_in_child)
+_forksafe.register(_collector_back_on_in_child)
 
 
 def __dir__() -> list[str]:

@@ -31,10 +31,20 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from . import _forksafe
+
 if TYPE_CHECKING:
     from .credentials import TemporaryCredentials
 
 _environ_lock = threading.Lock()
+
+
+def _renew_environ_lock() -> None:
+    global _environ_lock
+    _environ_lock = threading.RLock()
+
+
+_forksafe.register(_renew_environ_lock)
 
 #: Variables that select a profile; removed so they cannot override the keys.
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")

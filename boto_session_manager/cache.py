@@ -47,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Union
 
+from . import _forksafe
 from ._files import PRIVATE_ONLY, prepare_private_directory, read_trusted
 from ._lock import DEFAULT_LOCK_TIMEOUT, file_lock
 from ._safejson import load_bounded
@@ -69,6 +70,16 @@ CACHE_FORMAT = "boto_session_manager/credential-cache/1"
 
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+
+
+def _renew_thread_locks() -> None:
+    """In a forked child: locks no thread of the child can be holding."""
+    global _thread_locks_guard
+    _thread_locks_guard = threading.Lock()
+    _thread_locks.clear()
+
+
+_forksafe.register(_renew_thread_locks)
 
 
 def cache_key(material: Mapping[str, Any]) -> str:

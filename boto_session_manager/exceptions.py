@@ -68,6 +68,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import _forksafe
+
 if TYPE_CHECKING:
     import botocore.exceptions
 
@@ -432,6 +434,14 @@ class CredentialCacheWarning(BotoSessionManagerWarning):
 # NoCredentialsError derives from botocore's class; it is defined on first use so
 # that importing this module (``bsm --help`` does) never imports botocore.
 _define_lock = threading.Lock()
+
+
+def _renew_define_lock() -> None:
+    global _define_lock
+    _define_lock = threading.Lock()
+
+
+_forksafe.register(_renew_define_lock)
 
 
 def _define_no_credentials_error() -> type[BotoSessionManagerError]:

@@ -36,6 +36,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from . import _forksafe
 from . import credentials as _creds
 from ._botocore import (
     guard_client,
@@ -162,6 +163,13 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     _identity: CallerIdentity | None = attrs.field(default=None, init=False, repr=False)
     _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
     _helper_cache: TTLCache = attrs.field(factory=TTLCache, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        _forksafe.register(self._renew_lock)
+
+    def _renew_lock(self) -> None:
+        """In a forked child: a new lock (a parent thread may have held the old one)."""
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ session
 

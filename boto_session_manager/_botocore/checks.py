@@ -29,6 +29,7 @@ import botocore.regions
 import botocore.session
 from botocore.docs.docstring import ClientMethodDocstring
 
+from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 
 _checked: list[bool] = []
@@ -154,6 +155,14 @@ def check() -> None:
 
 
 _lock = threading.Lock()
+
+
+def _renew_lock() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+_forksafe.register(_renew_lock)
 
 
 def ensure_checked() -> None:

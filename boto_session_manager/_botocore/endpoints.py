@@ -16,6 +16,7 @@ from typing import Any
 import botocore
 import botocore.regions
 
+from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 
 _regions: Any = botocore.regions
@@ -38,8 +39,12 @@ class _EndpointProviders:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        _forksafe.register(self._renew_lock)
         self._rulesets: dict[int, Any] = {}
         self._built: dict[tuple[int, int, frozenset[str]], tuple[Any, Any]] = {}
+
+    def _renew_lock(self) -> None:
+        self._lock = threading.Lock()
 
     def adopt(self, ruleset: Any) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from typing import Any
 import botocore
 import botocore.hooks
 
+from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 
 #: Key marking the handler-trie nodes a :class:`_SharedTrie` may change in place.
@@ -85,6 +86,10 @@ class _SharedTrie(_PrefixTrie):  # type: ignore[misc,unused-ignore]
         else:
             self._root = root
         self._owner = object()
+        self._lock = threading.Lock()
+        _forksafe.register(self._renew_lock)
+
+    def _renew_lock(self) -> None:
         self._lock = threading.Lock()
 
     def __copy__(self) -> _SharedTrie:

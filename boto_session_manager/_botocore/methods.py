@@ -17,6 +17,7 @@ import botocore.client
 import botocore.hooks
 from botocore.docs.docstring import ClientMethodDocstring
 
+from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 from .handlers import _docs_nodes, _SharedAliaser
 
@@ -69,11 +70,15 @@ class _ClientMethods:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        _forksafe.register(self._renew_lock)
         self._code: types.CodeType | None = None
         #: The template's ``docs`` and ``*`` handler nodes, and an emitter rendering through it.
         self._template_docs: tuple[Any, Any] | None = None
         self._docs_emitter: Any = None
         self._by_model: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def _renew_lock(self) -> None:
+        self._lock = threading.Lock()
 
     def use_template(self, template: botocore.hooks.HierarchicalEmitter) -> None:
         self._template_docs = _docs_nodes(template)

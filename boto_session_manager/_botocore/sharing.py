@@ -22,6 +22,7 @@ import botocore.loaders
 import botocore.session
 from botocore import UNSIGNED
 
+from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 from .checks import ensure_checked
 from .endpoints import _install_shared_endpoint_provider, _providers
@@ -58,6 +59,10 @@ class _SingleFlightLoader(botocore.loaders.Loader):  # type: ignore[misc,unused-
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._bsm_lock = threading.RLock()
+        _forksafe.register(self._renew_lock)
+
+    def _renew_lock(self) -> None:
         self._bsm_lock = threading.RLock()
 
     def load_service_model(
@@ -221,7 +226,15 @@ class _GCPause:
 
 #: Pause the cyclic garbage collector around a block (see :class:`_GCPause`).
 gc_paused = _GCPause()
-os.register_at_fork(after_in_child=gc_paused.after_fork_in_child)
+_forksafe.register(gc_paused.after_fork_in_child)
+
+
+def _renew_module_lock() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+_forksafe.register(_renew_module_lock)
 
 
 #: What botocore's ``create_client`` takes, to read its arguments as it reads them.

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from .. import _forksafe
+
 
 class TTLCache:
     """Values with an expiry, keyed by tuples.
@@ -46,9 +48,13 @@ class TTLCache:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
+        _forksafe.register(self._renew_lock)
         # key -> (stored at, expires at, value)
         self._data: dict[Hashable, tuple[float, float, Any]] = {}
         self._generation = 0
+
+    def _renew_lock(self) -> None:
+        self._lock = threading.Lock()
 
     @property
     def generation(self) -> int:

@@ -1,0 +1,132 @@
+"""Locks the package owns are new in a forked child; import works without fork support."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import threading
+import time
+import warnings
+
+import pytest
+
+from boto_session_manager import BotoSesManager, _forksafe
+
+KEYS = {
+    "aws_access_key_id": "AKIDEXAMPLE",
+    "aws_secret_access_key": "secret",
+    "region_name": "us-east-1",
+}
+SERVICES = ("s3", "sqs", "sns", "dynamodb", "sts", "kms")
+
+
+class Holder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.renewed = 0
+        _forksafe.register(self.renew)
+
+    def renew(self) -> None:
+        self.lock = threading.Lock()
+        self.renewed += 1
+
+
+def test_a_registered_object_gets_new_locks_and_is_held_weakly() -> None:
+    holder = Holder()
+    held = holder.lock
+    held.acquire()  # as if another thread held it at the fork
+    _forksafe.after_fork_in_child()
+    assert holder.renewed == 1
+    assert holder.lock is not held
+    assert holder.lock.acquire(timeout=1)
+    before = len(_forksafe._methods)
+    del holder
+    gc.collect()
+    assert len(_forksafe._methods) == before - 1
+
+
+def test_a_manager_held_at_the_fork_serves_clients_in_the_child() -> None:
+    bsm = BotoSesManager(**KEYS)
+    bsm.get_client("s3")
+    assert bsm._lock.acquire(timeout=1)  # a parent thread holding it at the fork
+    _forksafe.after_fork_in_child()
+    done = threading.Event()
+    threading.Thread(target=lambda: (bsm.get_client("sqs"), done.set()), daemon=True).start()
+    assert done.wait(10)
+
+
+def test_the_package_imports_and_works_without_register_at_fork() -> None:
+    code = (
+        "import os\n"
+        "del os.register_at_fork, os.fork  # as on Windows (the stdlib checks os.fork)\n"
+        "import boto_session_manager\n"
+        "from boto_session_manager import BotoSesManager\n"
+        "bsm = BotoSesManager(aws_access_key_id='AKIDEXAMPLE',"
+        " aws_secret_access_key='x', region_name='us-east-1')\n"
+        "print(bsm.get_client('s3').meta.region_name)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "us-east-1"
+
+
+def _make_clients(bsm: BotoSesManager, stop: threading.Event, worker: int) -> None:
+    n = 0
+    while not stop.is_set():
+        n += 1
+        url = f"http://127.0.0.1:{1024 + worker * 1000 + n % 1000}"  # a new cache key each time
+        bsm.get_client(SERVICES[n % len(SERVICES)], endpoint_url=url)
+        BotoSesManager(**KEYS).get_client(SERVICES[(n + worker) % len(SERVICES)])
+        if n % 200 == 0:
+            bsm.clear_cache()
+
+
+def _child(bsm: BotoSesManager) -> None:
+    try:
+        BotoSesManager(**KEYS).get_client("s3")
+        bsm.get_client("sqs", region_name="eu-west-3")
+        os._exit(0)
+    except BaseException:  # pragma: no cover - reported as the exit status
+        os._exit(1)
+
+
+def _wait(pid: int, timeout: float) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.02)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_20_forks_while_8_threads_create_clients_never_hang_the_child() -> None:
+    bsm = BotoSesManager(**KEYS)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_make_clients, args=(bsm, stop, i), daemon=True) for i in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    statuses: list[int | None] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, on purpose
+            for _ in range(20):
+                time.sleep(0.05)
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child exits inside
+                    _child(bsm)
+                statuses.append(_wait(pid, timeout=15))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert statuses == [0] * 20  # None would be a child that hung
