@@ -41,7 +41,7 @@ _environ_lock = threading.Lock()
 
 def _renew_environ_lock() -> None:
     global _environ_lock
-    _environ_lock = threading.RLock()
+    _environ_lock = threading.Lock()
 
 
 _forksafe.register(_renew_environ_lock)
