@@ -126,3 +126,28 @@ print(names, escaped)
 def test_sessions_built_without_a_change_share_one_template() -> None:
     first = sharing._handler_template()
     assert sharing._handler_template() is first
+
+
+def test_a_handler_changing_the_model_in_place_changes_only_its_own_manager() -> None:
+    changer, other = offline_manager(), offline_manager()
+
+    def rename(service_data: dict[str, Any], **_: Any) -> None:
+        service_data["metadata"]["serviceFullName"] = "changed by one manager"
+
+    changer.boto_ses._session.register("service-data-loaded.sts", rename)
+    changed = changer.boto_ses._session.get_service_model("sts")
+    assert changed.metadata["serviceFullName"] == "changed by one manager"
+
+    original = "AWS Security Token Service"
+    assert other.boto_ses._session.get_service_model("sts").metadata["serviceFullName"] == original
+    assert other.get_client("sts").meta.service_model.metadata["serviceFullName"] == original
+    assert offline_manager().get_client("sts").meta.service_model.metadata["serviceFullName"] == (
+        original
+    )
+
+
+def test_a_session_without_model_handlers_reads_the_shared_model() -> None:
+    first, second = offline_manager(), offline_manager()
+    assert first.boto_ses._session.get_service_data("sts") is (
+        second.boto_ses._session.get_service_data("sts")
+    )

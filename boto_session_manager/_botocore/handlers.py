@@ -192,14 +192,27 @@ _DEFAULT_ALIASES = dict(getattr(botocore.hooks, "EVENT_ALIASES", {}))
 _ALIASED_NAMES = _AliasedNames()
 
 
-def _docs_nodes(emitter: Any) -> tuple[Any, Any] | None:
-    """An emitter's handler nodes that docs events can reach (``docs`` and ``*``).
+def _event_nodes(emitter: Any, first_part: str) -> tuple[Any, Any] | None:
+    """An emitter's handler nodes that events named ``first_part.*`` can reach.
 
-    Sessions built here share these nodes with the template until something
-    registers under them. None for an emitter of another kind.
+    That is the ``first_part`` node and the ``*`` node at the top. Sessions
+    built here share these nodes with the template until something registers
+    under them, so comparing them with the template's tells whether a session
+    has handlers of its own for those events. None for an emitter of another kind.
     """
     trie = getattr(getattr(emitter, "_emitter", emitter), "_handlers", None)
     if not isinstance(trie, _SharedTrie):
         return None
     children = trie._root["children"]
-    return (children.get("docs"), children.get("*"))
+    return (children.get(first_part), children.get("*"))
+
+
+def _docs_nodes(emitter: Any) -> tuple[Any, Any] | None:
+    """An emitter's handler nodes that docs events can reach (``docs`` and ``*``)."""
+    return _event_nodes(emitter, "docs")
+
+
+def has_own_handlers(emitter: Any, template: Any, first_part: str) -> bool:
+    """Whether ``emitter`` has handlers for ``first_part.*`` events the template lacks."""
+    mine, shared = _event_nodes(emitter, first_part), _event_nodes(template, first_part)
+    return mine is None or shared is None or mine[0] is not shared[0] or mine[1] is not shared[1]

@@ -6,6 +6,7 @@ What is shared and why is described in :mod:`boto_session_manager.sharing`
 
 from __future__ import annotations
 
+import copy
 import gc
 import inspect
 import os
@@ -26,7 +27,13 @@ from .. import _forksafe
 from ..exceptions import BotocoreCompatibilityError
 from .checks import ensure_checked
 from .endpoints import _install_shared_endpoint_provider, _providers
-from .handlers import _copy_emitter, _SharedAliaser, _SharedEmitter, _SharedTrie
+from .handlers import (
+    _copy_emitter,
+    _SharedAliaser,
+    _SharedEmitter,
+    _SharedTrie,
+    has_own_handlers,
+)
 from .methods import _client_methods, _generated_api_call_code
 
 _BOTO3_DATA = os.path.join(os.path.dirname(boto3.__file__), "data")
@@ -38,6 +45,7 @@ _template: list[tuple[botocore.hooks.HierarchicalEmitter, list[Any]]] = []
 #: Files every client needs, whatever its service.
 _COMMON_FILES = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
 _RULESET = "endpoint-rule-set-1"
+_EVENT_ALIASES: dict[str, str] = dict(getattr(botocore.hooks, "EVENT_ALIASES", {}))
 
 
 class _UniquePaths(list):  # type: ignore[type-arg,unused-ignore]
@@ -257,6 +265,35 @@ class _SharedSession(botocore.session.Session):  # type: ignore[misc,unused-igno
         this._events = _SharedAliaser(this._original_handler)
         base: Any = super()
         base._register_event_emitter()
+
+    def get_service_data(self, service_name: str, api_version: str | None = None) -> Any:
+        """botocore's, but ``service-data-loaded`` handlers of this session get a private copy.
+
+        The parsed model is shared by every session of the process; a handler
+        that changes it in place (as botocore lets handlers do) would change
+        it for every manager. A session without such handlers of its own gets
+        the shared model, read only by botocore's builtin handlers.
+        """
+        template = _template[0][0] if _template else None
+        events = self.get_component("event_emitter")
+        if template is not None and not has_own_handlers(events, template, "service-data-loaded"):
+            return super().get_service_data(service_name, api_version)
+        key = (service_name, api_version)
+        with _lock:
+            private = self.__dict__.setdefault("_bsm_private_models", {})
+            data = private.get(key)
+            if data is None:
+                loader = self.get_component("data_loader")
+                shared = loader.load_service_model(service_name, "service-2", api_version)
+                data = private[key] = copy.deepcopy(shared)
+        service_id = _EVENT_ALIASES.get(service_name, service_name)
+        events.emit(
+            f"service-data-loaded.{service_id}",
+            service_data=data,
+            service_name=service_name,
+            session=self,
+        )
+        return data
 
     def create_client(self, *args: Any, **kwargs: Any) -> Any:
         if getattr(self, "_credentials", None) is None and self._takes_session_credentials(
