@@ -37,8 +37,8 @@ add_help=False)])``) your parser does the parsing, so call
 Simpler, and the usual argparse idiom: make ``AWSArgumentParser`` the child,
 ``AWSArgumentParser(..., parents=[your_parser])``. Either way
 :func:`manager_from_args` resolves and checks the namespace again if nobody
-did, raising :class:`InvalidAuthArgumentsError`, so a forgotten call can never
-build the wrong manager.
+did, raising :class:`~boto_session_manager.exceptions.InvalidAuthArgumentsError`,
+so a forgotten call can never build the wrong manager.
 
 Secrets (secret key, session token, MFA code) are held as :class:`SecretStr`,
 a ``str`` whose ``repr`` is masked, so printing the namespace does not leak

@@ -12,7 +12,7 @@ The public routes are used wherever botocore offers them:
   ``.secret_key`` (two reads can straddle a refresh and mix two key sets).
 
 Three things botocore keeps private are reached through
-:mod:`boto_session_manager._botocore` (the one door to botocore internals,
+``boto_session_manager._botocore`` (the one door to botocore internals,
 checked by its ``check()``): the refresh windows (which
 :class:`~botocore.credentials.RefreshableCredentials` takes from its
 constructor but :class:`~botocore.credentials.DeferredRefreshableCredentials`

@@ -403,7 +403,7 @@ class BotocoreCompatibilityError(BotoSessionManagerError, RuntimeError):
     """The installed botocore no longer has an internal this library relies on.
 
     The message names the botocore version and the assumption that broke;
-    :func:`boto_session_manager._botocore.check` verifies them all at once.
+    ``boto_session_manager._botocore.check()`` verifies them all at once.
     """
 
 
