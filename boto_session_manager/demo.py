@@ -346,7 +346,7 @@ def _prod_unit(endpoint_url: str) -> str:
     org = LocalAWS(endpoint_url).manager().organizations_client
     top = org.list_roots()["Roots"][0]["Id"]
     units = org.list_organizational_units_for_parent(ParentId=top)["OrganizationalUnits"]
-    return next(unit["Id"] for unit in units if unit["Name"] == "prod")
+    return str(next(unit["Id"] for unit in units if unit["Name"] == "prod"))
 
 
 def _child_process(report: _Report, role: BotoSesManager, endpoint_url: str) -> None:
