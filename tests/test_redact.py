@@ -7,6 +7,7 @@ import io
 import logging
 import pickle
 import traceback
+from pathlib import Path
 
 import pytest
 from botocore.credentials import ReadOnlyCredentials
@@ -181,3 +182,20 @@ def test_redacting_filter_rewrites_records_for_every_later_handler() -> None:
     failing.exc_text = f"cached {SECRET}"
     hider.filter(failing)
     assert_clean(str(failing.exc_info[1]) + (failing.exc_text or ""))
+
+
+def test_no_object_handed_back_shows_a_secret_in_its_repr(aws: LocalAWS, tmp_path: Path) -> None:
+    bsm = aws.manager(aws_secret_access_key=SECRET)
+    arn = bsm.get_client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"][
+        "Arn"
+    ]
+    role = bsm.assume_role(arn, auto_refresh=True, cache_dir=tmp_path)
+    frozen = role.get_frozen_credentials()
+    secrets = [SECRET, frozen.secret_key, frozen.token]
+    handed_back = [
+        bsm, role, frozen, bsm.get_frozen_credentials(), role.current_credentials(),
+        bsm.current_credentials(), role.boto_ses.get_credentials(), bsm.check_credentials(),
+    ]  # fmt: skip
+    shown = "\n".join(repr(obj) + str(obj) for obj in handed_back)
+    for secret in secrets:
+        assert secret and secret not in shown
