@@ -16,7 +16,7 @@ recomputed from the blocks left; when the last one exits, the environment
 before the first block comes back exactly. Blocks never wait for each other.
 A child process started while two blocks overlap sees the newer block's
 values: to give concurrent children different credentials, pass ``env=`` to
-:mod:`subprocess` instead (``bsm exec`` does).
+``subprocess`` instead (``bsm exec`` does).
 
 Thread safety: entering and exiting are serialised by one lock and safe from
 any thread or task. A thread that reads ``os.environ`` while another enters or
