@@ -23,7 +23,12 @@ from datetime import datetime
 from typing import Any, Callable, Union
 
 from .arn import parse_arn
-from .exceptions import InvalidArgumentError, InvalidArgumentTypeError, InvalidArnError
+from .exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidArnError,
+    UnknownServiceError,
+)
 
 #: The environment variable that names a web identity token file.
 TOKEN_FILE_VARIABLE = "AWS_WEB_IDENTITY_TOKEN_FILE"  # noqa: S105 - a variable name
@@ -238,3 +243,20 @@ def suggest_services(
         if table[key] not in found:
             found.append(table[key])
     return found[:3]
+
+
+def unknown_service(
+    service_name: str, available: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> UnknownServiceError:
+    """The error for a service name botocore does not know, with the nearest names."""
+    return UnknownServiceError(service_name, suggest_services(service_name, available, aliases))
+
+
+_KEY_ARGUMENTS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+
+
+def client_arguments(given: Mapping[str, Any]) -> None:
+    """The region and keys given to ``get_client`` / ``get_resource``."""
+    region_name(given.get("region_name"))
+    for name in _KEY_ARGUMENTS:
+        credential_text(given.get(name), name)

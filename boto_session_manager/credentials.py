@@ -49,8 +49,8 @@ from botocore.credentials import (
     ReadOnlyCredentials,
 )
 
-from . import _botocore
-from .exceptions import BotoSessionManagerError, NoCredentialsError
+from . import _botocore, _validate
+from .exceptions import InvalidArgumentError, NoCredentialsError
 from .identity import CallerIdentity
 
 logger = logging.getLogger(__name__)
@@ -302,10 +302,10 @@ def resolve_mfa(token: MfaToken | None, serial: str | None) -> str | None:
     if callable(token):
         code = token()
         if not isinstance(code, str) or not code:
-            msg = f"the MFA token callable for {serial!r} returned no code"
-            raise BotoSessionManagerError(msg)
-        return code
-    return token
+            msg = f"mfa_token: the MFA token callable for {serial!r} returned no code"
+            raise InvalidArgumentError(msg, argument="mfa_token")
+        return _validate.mfa_code(code)
+    return _validate.mfa_code(token)
 
 
 def assume_role_params(
@@ -398,17 +398,12 @@ def web_identity_fetcher(
     (GitHub Actions, GitLab, EKS) rotate the token in place.
     """
 
+    if token_file is None:
+        _validate.web_identity_token(token)
+
     def fetch() -> TemporaryCredentials:
         if token_file is not None:
-            try:
-                with open(token_file, encoding="utf-8") as handle:
-                    current = handle.read().strip()
-            except OSError as exc:
-                msg = f"cannot read the web identity token file {token_file!r}: {exc.strerror}"
-                raise BotoSessionManagerError(msg) from exc
-            if not current:
-                msg = f"the web identity token file {token_file!r} is empty"
-                raise BotoSessionManagerError(msg)
+            current = _validate.read_web_identity_token(token_file)
         else:
             current = token or ""
         request = dict(params, WebIdentityToken=current)

@@ -32,11 +32,13 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import attrs
 import boto3
+from boto3.exceptions import ResourceNotExistsError
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.exceptions import UnknownServiceError as BotocoreUnknownServiceError
 
-from . import _forksafe
+from . import _forksafe, _validate
 from . import credentials as _creds
 from ._botocore import (
     guard_client,
@@ -54,6 +56,7 @@ from .credentials import (
     TemporaryCredentials,
     utc_now,
 )
+from .exceptions import InvalidArgumentError, SnapshotError
 from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
 from .roles import Origin, RoleMethods
 from .services import ServiceHelpers
@@ -87,7 +90,17 @@ _SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _creds.as_utc(value)
+    checked = _validate.expiration_time(value)
+    return None if checked is None else _creds.as_utc(checked)
+
+
+def _check_credential(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Keys and token: a str without control characters (the error never shows them)."""
+    _validate.credential_text(value, attribute.name)
+
+
+def _check_region(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _validate.region_name(value, attribute.name)
 
 
 def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -99,6 +112,15 @@ def _repr_client_kwargs(value: Mapping[str, Any] | None) -> str:
         return "None"
     shown = {k: ("***" if k in _SECRET_KWARGS else v) for k, v in value.items()}
     return repr(shown)
+
+
+def _service_aliases() -> dict[str, str]:
+    """Upstream's constant names for services (``CloudWatchLogs`` -> ``logs``)."""
+    return {
+        name: value
+        for name, value in vars(AwsServiceEnum).items()
+        if not name.startswith("_") and isinstance(value, str)
+    }
 
 
 def _config_key(config: Config) -> str:
@@ -141,10 +163,14 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         print(prod.aws_account_id)
     """
 
-    aws_access_key_id: str | None = None
-    aws_secret_access_key: str | None = attrs.field(default=None, repr=False)
-    aws_session_token: str | None = attrs.field(default=None, repr=False)
-    region_name: str | None = None
+    aws_access_key_id: str | None = attrs.field(default=None, validator=_check_credential)
+    aws_secret_access_key: str | None = attrs.field(
+        default=None, repr=False, validator=_check_credential
+    )
+    aws_session_token: str | None = attrs.field(
+        default=None, repr=False, validator=_check_credential
+    )
+    region_name: str | None = attrs.field(default=None, validator=_check_region)
     botocore_session: Any = attrs.field(default=None, repr=False)
     profile_name: str | None = None
     default_client_kwargs: dict[str, Any] | None = attrs.field(
@@ -388,15 +414,22 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             "aws_secret_access_key": aws_secret_access_key,
             "aws_session_token": aws_session_token,
         }
+        _validate.client_arguments(given)
         kwargs = self._client_kwargs(given, use_ssl, config, unsigned)
         session: Any = self.boto_ses  # the stubs' overloads want a literal service name
-        if kind == "client":
+        try:
+            if kind == "client":
+                return self._cached(
+                    cache, key, lambda: guard_client(session.client(service_name, **kwargs))
+                )
             return self._cached(
-                cache, key, lambda: guard_client(session.client(service_name, **kwargs))
+                cache, key, lambda: guard_resource(session.resource(service_name, **kwargs))
             )
-        return self._cached(
-            cache, key, lambda: guard_resource(session.resource(service_name, **kwargs))
-        )
+        except (BotocoreUnknownServiceError, ResourceNotExistsError):
+            if service_name in session.get_available_services():
+                raise  # a real service without boto3 resources: boto3's message says so
+            available = session.get_available_services()
+            raise _validate.unknown_service(service_name, available, _service_aliases()) from None
 
     def clear_cache(self) -> None:
         """Forget the session, clients, resources, identity and account alias.
@@ -691,10 +724,11 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             if bsm.is_expired(delta=300):
                 bsm = make_a_new_manager()
         """
+        seconds = _validate.delta_seconds(delta)
         expiry = self.credential_expiration
         if expiry is None:
             return False
-        return expiry - timedelta(seconds=delta) <= self.clock()
+        return expiry - timedelta(seconds=seconds) <= self.clock()
 
     # ---------------------------------------------------------- derived managers
 
@@ -863,8 +897,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             SnapshotExpiredError: its ``expiration_time`` has passed.
         """
         options = parse_snapshot(snapshot, allow_expired=allow_expired)
-        options.update(kwargs)
-        return cls(**options)
+        return _from_snapshot_options(cls, options, kwargs, "snapshot")
 
     @classmethod
     def from_snapshot_file(
@@ -888,8 +921,8 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             bsm = BotoSesManager.from_snapshot_file()
         """
         options = read_snapshot_file(path, allow_expired=allow_expired)
-        options.update(kwargs)
-        return cls(**options)
+        where = f"snapshot file {str(resolve_path(path))!r}"
+        return _from_snapshot_options(cls, options, kwargs, where)
 
     @contextmanager
     def temp_snapshot(self, path: PathLike | None = None) -> Iterator[Any]:
@@ -980,6 +1013,21 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         from ._pickling import restore_manager
 
         restore_manager(self, state)
+
+
+def _from_snapshot_options(
+    cls: type[BotoSesManager], options: dict[str, Any], kwargs: Mapping[str, Any], where: str
+) -> BotoSesManager:
+    """A manager from snapshot options; a value the constructor refuses is a SnapshotError."""
+    from_snapshot = dict(options)
+    options = dict(options, **kwargs)
+    try:
+        return cls(**options)
+    except InvalidArgumentError as exc:
+        if exc.argument not in from_snapshot or exc.argument in kwargs:
+            raise
+        msg = f"{where}: {exc}"  # names the key, never the value
+        raise SnapshotError(msg) from None
 
 
 #: The same class under a shorter name.

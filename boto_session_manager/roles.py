@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import attrs
 
+from . import _validate
 from . import credentials as _creds
-from .arn import parse_arn
 from .credentials import Clock, MfaToken, TemporaryCredentials
-from .exceptions import InvalidArgumentError, InvalidArnError, NoCredentialsError
+from .exceptions import InvalidArgumentError, NoCredentialsError
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
@@ -331,6 +331,7 @@ def _role_request(
     """A checked AssumeRole request (ARN and duration validated before any call)."""
     _check_role_arn(role_arn)
     _check_duration(duration_seconds)
+    _validate.role_session_name(role_session_name)
     return _creds.assume_role_params(
         role_arn=role_arn,
         role_session_name=role_session_name or _creds.default_role_session_name(),
@@ -342,20 +343,8 @@ def _role_request(
 
 
 def _check_role_arn(role_arn: str) -> None:
-    arn = parse_arn(role_arn)
-    if arn.service != "iam" or arn.resource_type != "role" or not arn.account:
-        msg = f"not an IAM role ARN (expected arn:aws:iam::ACCOUNT:role/NAME): {role_arn!r}"
-        raise InvalidArnError(msg)
+    _validate.role_arn(role_arn)
 
 
 def _check_duration(duration_seconds: int, maximum: int = _MAX_DURATION) -> None:
-    if (
-        isinstance(duration_seconds, bool)
-        or not isinstance(duration_seconds, int)
-        or not _MIN_DURATION <= duration_seconds <= maximum
-    ):
-        msg = (
-            f"duration_seconds must be an integer from {_MIN_DURATION} to {maximum}, "
-            f"got {duration_seconds!r}"
-        )
-        raise InvalidArgumentError(msg, argument="duration_seconds")
+    _validate.duration_seconds(duration_seconds, maximum=maximum)

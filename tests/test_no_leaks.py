@@ -8,6 +8,7 @@ traceback text. Every file it writes is 0600 and written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -140,14 +141,46 @@ def test_every_feature_at_debug_leaks_no_secret(
     # The command line: whoami, snapshot show without --reveal, errors.
     auth = ["--aws-access-key-id", "AKIAX", "--aws-secret-access-key", STATIC_SECRET,
             "--region", "us-east-1", "--endpoint-url", aws.endpoint_url]  # fmt: skip
+    newline_token = ["--aws-session-token", f"{STATIC_SECRET}\n{MFA_CODE}"]
     for argv in (["whoami", *auth], ["snapshot", "save", str(tmp_path / "s2.json"), *auth],
-                 ["snapshot", "show", str(tmp_path / "s2.json")], ["whoami", *auth, "--auth-debug"]):  # fmt: skip
-        out = io.StringIO()
+                 ["snapshot", "show", str(tmp_path / "s2.json")], ["whoami", *auth, "--auth-debug"],
+                 ["--auth-debug", "whoami", *auth, "--role", arn],
+                 ["whoami", *auth, *newline_token], ["--auth-debug", "whoami", *auth, *newline_token],
+                 ["whoami", *auth, "--role", arn, "--mfa-serial", "arn:aws:iam::1:mfa/a",
+                  "--mfa-token", MFA_CODE]):  # fmt: skip
+        out, err = io.StringIO(), io.StringIO()
         try:
-            main(argv, out=out)
+            with contextlib.redirect_stderr(err):
+                main(argv, out=out)
         except SystemExit:
             pass
-        produced.append(out.getvalue())
+        produced += [out.getvalue(), err.getvalue()]
+    assert "[DEBUG]" in "".join(produced), (
+        "--auth-debug logged nothing: the scan would prove nothing"
+    )
+
+    # Bad input and refused requests: typed errors that never quote the value.
+    for failing in (
+        lambda: BotoSesManager(aws_access_key_id="AKIAX", aws_secret_access_key=STATIC_SECRET + "\n"),
+        lambda: BotoSesManager(aws_access_key_id="AKIAX", aws_secret_access_key=STATIC_SECRET,
+                               aws_session_token="\t" + STATIC_SECRET),
+        lambda: bsm.get_session_token(mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token=MFA_CODE + "0"),
+        lambda: bsm.assume_role(arn, mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token=int(MFA_CODE)),
+        lambda: bsm.get_client("sts", aws_access_key_id="AKIAX", aws_secret_access_key=STATIC_SECRET,
+                               aws_session_token=f"{STATIC_SECRET}\n{MFA_CODE}").get_caller_identity(),
+    ):  # fmt: skip
+        with pytest.raises(Exception) as info:  # noqa: PT011 - any error: its text is what counts
+            failing()
+        produced.append(_text_of(info.value))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAX")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", STATIC_SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", f"{STATIC_SECRET}\n{MFA_CODE}")
+    from_env = BotoSesManager(region_name="us-east-1",
+                              default_client_kwargs={"endpoint_url": aws.endpoint_url})  # fmt: skip
+    with pytest.raises(Exception) as info:  # noqa: PT011
+        from_env.get_client("sts").get_caller_identity()
+    produced += [_text_of(info.value), repr(from_env.get_frozen_credentials())]
+    produced += [repr(bsm.get_frozen_credentials()), str(role.get_frozen_credentials())]
 
     everything = "\n".join(produced + library_logs.texts)
     assert library_logs.texts, "the library logged nothing at DEBUG: the scan would prove nothing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,12 +10,13 @@ from pathlib import Path
 import botocore.exceptions
 import pytest
 
-from boto_session_manager import _validate
+from boto_session_manager import BotoSesManager, _validate
 from boto_session_manager.exceptions import (
     BotoSessionManagerError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidArnError,
+    SnapshotError,
     UnknownServiceError,
 )
 
@@ -215,3 +217,117 @@ def test_unknown_services_suggest_the_nearest_names(name: str, expected: list[st
     available = ["logs", "dynamodb", "s3", "sts", "cloudwatch"]
     aliases = {"CloudWatchLogs": "logs", "DynamoDB": "dynamodb"}
     assert _validate.suggest_services(name, available, aliases)[: len(expected) or 3] == expected
+
+
+# ------------------------------------------------------------ wired into the manager
+
+OFFLINE = {"endpoint_url": "http://127.0.0.1:9"}  # nothing listens: no test reaches it
+ROLE = "arn:aws:iam::111122223333:role/deploy"
+
+
+def offline(**kwargs: object) -> BotoSesManager:
+    options: dict[str, object] = {
+        "aws_access_key_id": "AKIAEXAMPLE",
+        "aws_secret_access_key": SECRET,
+        "region_name": "us-east-1",
+        "default_client_kwargs": OFFLINE,
+    }
+    options.update(kwargs)
+    return BotoSesManager(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "field", ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
+)
+def test_credentials_are_checked_at_construction(field: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=rf"^{field}: .*control character") as info:
+        offline(**{field: SECRET + "\n"})
+    assert info.value.argument == field
+    assert SECRET not in str(info.value)
+    with pytest.raises(InvalidArgumentTypeError, match=rf"^{field}: "):
+        offline(**{field: SECRET.encode()})
+
+
+def test_region_and_expiration_are_checked_at_construction() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^region_name: "):
+        offline(region_name="us east 1")
+    with pytest.raises(InvalidArgumentTypeError, match=r"^expiration_time: "):
+        offline(expiration_time="2030-01-01T00:00:00+00:00")
+
+
+def test_is_expired_refuses_a_delta_that_is_not_a_number() -> None:
+    bsm = offline(expiration_time=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    with pytest.raises(InvalidArgumentTypeError, match=r"^delta: "):
+        bsm.is_expired(delta="x")  # type: ignore[arg-type]
+    assert bsm.is_expired(delta=0) is False
+
+
+def test_unknown_services_get_a_typed_error_with_the_nearest_name() -> None:
+    bsm = offline()
+    with pytest.raises(UnknownServiceError, match="'logs'") as info:
+        bsm.get_client("cloudwatch-logs")
+    assert isinstance(info.value, botocore.exceptions.UnknownServiceError)
+    assert info.value.suggestions == ["logs"]
+    with pytest.raises(UnknownServiceError, match="'dynamodb'"):
+        bsm.get_resource("dynamo-db")
+    with pytest.raises(UnknownServiceError):
+        bsm.get_client("no-such-service")
+
+
+def test_a_real_service_without_resources_keeps_boto3s_error() -> None:
+    from boto3.exceptions import ResourceNotExistsError
+
+    with pytest.raises(ResourceNotExistsError):
+        offline().get_resource("lambda")
+
+
+def test_client_arguments_are_checked_before_a_client_is_made() -> None:
+    bsm = offline()
+    with pytest.raises(InvalidArgumentError, match=r"^aws_session_token: ") as info:
+        bsm.get_client("sts", aws_session_token=f"{SECRET}\n")
+    assert SECRET not in str(info.value)
+    with pytest.raises(InvalidArgumentError, match=r"^region_name: "):
+        bsm.get_client("sts", region_name="not a region")
+
+
+def test_role_arguments_are_checked_before_any_call() -> None:
+    bsm = offline()
+    with pytest.raises(InvalidArgumentError, match=r"^role_session_name: ") as info:
+        bsm.assume_role(ROLE, role_session_name="x" * 100)
+    assert info.value.argument == "role_session_name"
+    with pytest.raises(InvalidArgumentTypeError, match=r"^mfa_token: "):
+        bsm.assume_role(ROLE, mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token=123456)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match=r"^mfa_token: .*six digits"):
+        bsm.get_session_token(mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token="12345")
+    with pytest.raises(InvalidArgumentError, match=r"^mfa_token: .*six digits"):
+        bsm.get_session_token(mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token=lambda: "1")
+    with pytest.raises(InvalidArnError, match=r"^role_arn: "):
+        bsm.assume_role("arn:aws:iam::111122223333:user/alice")
+
+
+def test_web_identity_tokens_and_files_are_checked(tmp_path: Path) -> None:
+    bsm = offline()
+    with pytest.raises(InvalidArgumentTypeError, match=r"^web_identity_token: .*bytes"):
+        bsm.assume_role_with_web_identity(ROLE, web_identity_token=b"eyJ")  # type: ignore[arg-type]
+    missing = tmp_path / "token"
+    with pytest.raises(InvalidArgumentError, match="AWS_WEB_IDENTITY_TOKEN_FILE") as info:
+        bsm.assume_role_with_web_identity(ROLE, web_identity_token_file=missing)
+    assert str(missing) in str(info.value)
+    missing.write_text("")
+    with pytest.raises(InvalidArgumentError, match="is empty"):
+        bsm.assume_role_with_web_identity(ROLE, web_identity_token_file=missing)
+
+
+def test_snapshot_values_the_constructor_refuses_are_snapshot_errors(tmp_path: Path) -> None:
+    snapshot = {"aws_access_key_id": "AKIAEXAMPLE", "aws_secret_access_key": SECRET + "\x1f"}
+    with pytest.raises(SnapshotError, match="aws_secret_access_key") as info:
+        BotoSesManager.from_snapshot(snapshot)
+    assert SECRET not in str(info.value)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(dict(snapshot, region_name="not a region!")))
+    with pytest.raises(SnapshotError, match=r"snap\.json"):
+        BotoSesManager.from_snapshot_file(path)
+    with pytest.raises(InvalidArgumentError, match=r"^region_name"):  # the caller's own argument
+        BotoSesManager.from_snapshot(
+            {"aws_access_key_id": "A", "aws_secret_access_key": "s"}, region_name="bad region"
+        )
