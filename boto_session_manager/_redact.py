@@ -41,9 +41,13 @@ _PATTERNS = (
     ),
     (re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=,]\s*)\S+", re.IGNORECASE), r"\1" + MASK),
     (re.compile(r"(Signature[=:]\s*)[0-9a-fA-F]+"), r"\1" + MASK),
+    # ini / shell assignments, and the keys of a dict or JSON object
+    (re.compile(r"(aws_(?:secret_access_key|session_token)\s*=\s*)\S+"), r"\1" + MASK),
     (
-        re.compile(r"(aws_secret_access_key|aws_session_token)(['\"]?\s*[:=]\s*)[^\s,}]+"),
-        r"\1\2" + MASK,
+        re.compile(
+            r"""(['"]aws_(?:secret_access_key|session_token)['"]\s*:\s*)(['"]).*?(?<!\\)\2"""
+        ),
+        r"\1\2" + MASK + r"\2",
     ),
     # Credentials and secret values in STS / Secrets Manager bodies (botocore's DEBUG logs).
     (re.compile(r"(<(SecretAccessKey|SessionToken)>)[^<]*(</\2>)"), r"\1" + MASK + r"\3"),
