@@ -15,7 +15,8 @@ run alone is measured, not assumed: the run with one (account, region) minus
 the same run with none (the start-up every run pays once: ``bsm each`` asks
 STS who it is and Organizations for the account names). Each ratio is
 ``(time of N runs - start-up) / ideal``; 1.0 is perfect, the targets are 1.3
-(``bsm each``) and 1.2 (``for_each_account``).
+(``bsm each``) and 1.2 (``for_each_account``). Every time is the median of
+several runs (5 for one run, 3 for the others).
 
 Memory: the peak RSS of this process (sampled every 20 ms) while 100 and
 then 1,000 runs go through, for both; flat means the 1,000-run peak is
@@ -108,7 +109,8 @@ def run_cli(endpoint: str, ids: list[str], workers: int, sink: Any) -> float:
         args += ["--accounts", "100000000000", "--exclude", "100000000000"]
     args += ["--", curl, "-sf", "-o", "/dev/null", f"{endpoint}/moto-api/"]
     started = time.perf_counter()
-    status = bsm_main(args, out=sink)
+    with contextlib.redirect_stderr(sink):  # its progress lines and summary table
+        status = bsm_main(args, out=sink)
     elapsed = time.perf_counter() - started
     assert status == 0, f"bsm each exited {status}"
     return elapsed
@@ -140,9 +142,10 @@ def measure(
         offset[0] += 10_000
         return account_ids(count, offset[0])
 
+    # Medians: on a shared machine one measurement can be off by a third.
     startup = statistics.median(timed(fresh(0), args.workers) for _ in range(3))
-    one = statistics.median(timed(fresh(1), args.workers) for _ in range(3)) - startup
-    total = timed(fresh(args.runs), args.workers)
+    one = statistics.median(timed(fresh(1), args.workers) for _ in range(5)) - startup
+    total = statistics.median(timed(fresh(args.runs), args.workers) for _ in range(3))
     ideal = args.runs * one / args.workers
     ratio = (total - startup) / ideal
     memory: dict[str, float] = {}
