@@ -333,3 +333,31 @@ def test_nothing_is_launched_once_stopping() -> None:
     fields = run_command(["true"], dict(os.environ), None, children, Sink(), "x/y")
 
     assert fields == {"exit_code": None, "error": "not launched: bsm each is stopping"}
+
+
+def test_a_terminal_gets_the_bar_and_a_pipe_plain_lines() -> None:
+    from boto_session_manager._each_output import make_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    bar = make_progress(Terminal())
+    plain = make_progress(io.StringIO())
+
+    assert isinstance(bar, BarProgress)
+    assert isinstance(plain, PlainProgress)
+    bar.close()
+
+
+def test_text_mode_prints_nothing_more_for_a_run_that_succeeded() -> None:
+    from boto_session_manager._each_output import Output
+
+    out, err = io.StringIO(), io.StringIO()
+    output = Output(out, err, "text", PlainProgress(err))
+
+    output.record(RunRecord("111122223333", "a", "us-east-1", exit_code=0))
+    output.line("111122223333/us-east-1", "stderr", "no newline at the end")
+
+    assert out.getvalue() == ""
+    assert err.getvalue() == "111122223333/us-east-1: no newline at the end\n"

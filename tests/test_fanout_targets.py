@@ -270,3 +270,23 @@ def test_keywords_override_the_options_object() -> None:
 def test_backoff_needs_one_attempt() -> None:
     with pytest.raises(InvalidArgumentError, match="max_attempts"):
         Backoff(max_attempts=0)
+
+
+def test_organization_account_ids_lists_the_active_ids(
+    bsm: BotoSesManager, org: Organization
+) -> None:
+    from boto_session_manager.fanout import organization_account_ids
+
+    assert org.active == sorted(organization_account_ids(bsm))
+
+
+def test_organization_account_ids_names_a_listing_failure(bsm: BotoSesManager) -> None:
+    from boto_session_manager.fanout import organization_account_ids
+
+    bsm.get_client("organizations").meta.events.register(
+        "before-call.organizations.ListAccounts",
+        lambda **_: _error("AccessDeniedException"),
+    )
+
+    with pytest.raises(FanOutError, match=r"cannot list .*AccessDeniedException"):
+        list(organization_account_ids(bsm))
