@@ -8,14 +8,16 @@ account can never be reached. Tests that need AWS take the ``aws`` fixture
 
 from __future__ import annotations
 
+import logging
 import os
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from boto_session_manager import BotoSesManager
-from boto_session_manager.testing import LocalAWS, local_aws
+from boto_session_manager.testing import TEST_SECRET_ACCESS_KEY, LocalAWS, local_aws
 
 from .helpers import FakeClock, create_role
 
@@ -35,6 +37,58 @@ def _clean_aws_env(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
     # Never probe the instance metadata service: it is a network call.
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+#: Parts of the secret values the tests use (the local server's key, and the
+#: sentinels of the leak, redaction and validation tests). None may ever appear
+#: in a record of the library's loggers, in any test.
+LEAK_SENTINELS = (
+    TEST_SECRET_ACCESS_KEY,
+    "ShouldNeverLeak",
+    "Sentinel",
+    "SENTINEL",
+    "the-launch-codes",
+    "parameter-secure-value",
+    "SecretOfBlock",
+)
+
+
+class _LeakScan(logging.Handler):
+    """Looks for the sentinels in every record of the library's loggers, at DEBUG."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        found = [sentinel for sentinel in LEAK_SENTINELS if sentinel in text]
+        if found:
+            self.leaks.append(f"{record.name} [{record.levelname}] carries {found}")
+
+
+@pytest.fixture(scope="session")
+def _leak_scan() -> Iterator[_LeakScan]:
+    scan = _LeakScan()
+    logger = logging.getLogger("boto_session_manager")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(scan)
+    yield scan
+    logger.removeHandler(scan)
+    logger.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_library_logs(_leak_scan: _LeakScan) -> Iterator[None]:
+    """Every test, whatever it does, leaves no secret in a library log record."""
+    before = len(_leak_scan.leaks)
+    yield
+    leaked = _leak_scan.leaks[before:]
+    if leaked:
+        pytest.fail(f"a library log record carried a test secret: {leaked}")
 
 
 @pytest.fixture(scope="session")

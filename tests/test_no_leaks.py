@@ -213,3 +213,14 @@ def test_a_crash_mid_write_leaves_the_old_file(
         write_private_file(path, "new and half-written", overwrite=True)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["creds.json"]  # no temporary file left
+
+
+def test_the_suite_wide_log_scan_catches_a_planted_secret() -> None:
+    from .conftest import _LeakScan
+
+    scan = _LeakScan()
+    planted = logging.LogRecord(
+        "boto_session_manager.x", logging.DEBUG, __file__, 1, "key %s", (STATIC_SECRET,), None
+    )
+    scan.handle(planted)
+    assert scan.leaks and STATIC_SECRET not in scan.leaks[0]
