@@ -20,6 +20,7 @@ Thread safety: everything here is pure and immutable.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -36,9 +37,28 @@ _TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
 
 
+#: The keys of an :class:`Arn` read as a mapping, in order.
+ARN_KEYS = (
+    "arn",
+    "partition",
+    "service",
+    "region",
+    "account",
+    "resource_type",
+    "resource",
+    "resource_name",
+)
+
+
 @attrs.frozen
-class Arn:
+class Arn(Mapping[str, Any]):
     """A parsed ARN. ``str(arn)`` is the original string.
+
+    It also reads as a read-only mapping of its fields (:data:`ARN_KEYS`):
+    ``arn["service"]``, ``arn.get("region")``, ``"resource" in arn``,
+    ``dict(arn)``, ``len(arn) == 8``; iterating yields the keys. It stays
+    frozen: neither attributes nor items can be set. Equality and hashing
+    are those of the value object (two Arns of the same string are equal).
 
     Attributes:
         arn: the ARN as given.
@@ -57,6 +77,10 @@ class Arn:
         >>> arn = parse_arn("arn:aws:dynamodb:us-east-1:123456789012:table/MyTable")
         >>> arn.resource_type, arn.resource
         ('table', 'MyTable')
+        >>> arn["service"], len(arn)
+        ('dynamodb', 8)
+
+    Thread safety: immutable; share it freely.
     """
 
     arn: str
@@ -71,8 +95,19 @@ class Arn:
     def __str__(self) -> str:
         return self.arn
 
+    def __getitem__(self, key: str) -> Any:
+        if key not in ARN_KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(ARN_KEYS)
+
+    def __len__(self) -> int:
+        return len(ARN_KEYS)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the fields as a dict (the shape chronos_lab's parse_arn returned).
+        """Return the fields as a new dict, keys as in :data:`ARN_KEYS`.
 
         Example::
 

@@ -21,10 +21,34 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from .. import _forksafe
+
+
+def freeze(value: Any) -> Hashable:
+    """A hashable, order-independent stand-in for request options, for cache keys.
+
+    Mappings become sorted tuples of pairs, lists and tuples tuples, sets
+    frozensets, recursively; anything else must be hashable already. Two
+    option sets that make the same request give equal keys.
+
+    Thread safety: pure.
+
+    Example::
+
+        >>> freeze({"VersionStage": "AWSCURRENT", "Filters": [{"Key": "a"}]})
+        (('Filters', ((('Key', 'a'),),)), ('VersionStage', 'AWSCURRENT'))
+    """
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(freeze(v) for v in value)
+    hashable: Hashable = value
+    return hashable
 
 
 class TTLCache:

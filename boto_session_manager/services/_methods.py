@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..arn import Arn
 from . import params, s3, secrets, tagging
+from ._cache import freeze
 from ._common import apply_transform, check_transform
 from .tagging import TagFilters  # at runtime: the docs resolve signatures
 
@@ -75,6 +76,7 @@ class ServiceHelpers:
         version_stage: str | None = None,
         max_age: float = 0,
         force_fetch: bool = False,
+        **sdk_options: Any,
     ) -> Any:
         """Read a Secrets Manager secret: its SecretString (str) or SecretBinary (bytes).
 
@@ -89,6 +91,8 @@ class ServiceHelpers:
                 ago, and cache what is fetched for as long; ``0`` (the
                 default) always fetches.
             force_fetch: fetch even if a cached value is fresh enough.
+            sdk_options: more ``GetSecretValue`` arguments (``VersionId=``,
+                ``VersionStage=`` ...), sent as given.
 
         Returns:
             The value as stored, or transformed as asked.
@@ -98,7 +102,8 @@ class ServiceHelpers:
             TransformError: the value cannot be transformed (names the secret,
                 never quotes the value).
 
-        The cache key is (name, version_id, version_stage); it holds the
+        The cache key is the name and every request option (``version_id``
+        and ``VersionId=`` are one option, so they share entries); it holds the
         value as stored and the transform runs on every call, so each caller
         gets its own parsed dict. :meth:`set_secret` on this manager drops
         the name's entries; ``clear_cache()`` drops all.
@@ -112,16 +117,12 @@ class ServiceHelpers:
             creds["username"]
         """
         check_transform(transform)
-        key = (_SECRET, name, version_id, version_stage)
+        options = secrets.secret_request(version_id, version_stage, sdk_options)
+        key = (_SECRET, name, freeze(options))
         value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
         if value is None:
             generation = self._helper_cache.generation
-            value = secrets.get_secret(
-                self.get_client("secretsmanager"),
-                name,
-                version_id=version_id,
-                version_stage=version_stage,
-            )
+            value = secrets.get_secret(self.get_client("secretsmanager"), name, **options)
             self._helper_cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"secret {name!r}")
 
@@ -131,7 +132,7 @@ class ServiceHelpers:
         value: str | bytes | Mapping[str, Any],
         *,
         client_request_token: str | None = None,
-        **create_kwargs: Any,
+        **sdk_options: Any,
     ) -> dict[str, Any]:
         """Store a secret's new value, creating the secret if it does not exist.
 
@@ -140,8 +141,10 @@ class ServiceHelpers:
             value: str (SecretString), bytes (SecretBinary) or a mapping
                 (stored as JSON).
             client_request_token: idempotency token (becomes the VersionId).
-            create_kwargs: ``CreateSecret`` arguments used only when creating
-                (``Description``, ``KmsKeyId``, ``Tags`` ...).
+            sdk_options: more arguments, sent as given on update and on
+                create (``Description``, ``KmsKeyId``, ``Tags`` ...); see
+                :func:`boto_session_manager.services.secrets.set_secret` for
+                which call each option selects.
 
         Returns:
             ``ARN``, ``Name`` and ``VersionId`` of the new version.
@@ -156,6 +159,7 @@ class ServiceHelpers:
         Example::
 
             bsm.set_secret("prod/db", {"username": "app", "password": "..."})
+            bsm.set_secret("prod/db", "...", Description="rotated by hand")
         """
         try:
             return secrets.set_secret(
@@ -163,7 +167,7 @@ class ServiceHelpers:
                 name,
                 value,
                 client_request_token=client_request_token,
-                **create_kwargs,
+                **sdk_options,
             )
         finally:
             self._helper_cache.invalidate(_same_name(_SECRET, name))
@@ -178,6 +182,7 @@ class ServiceHelpers:
         transform: str | None = None,
         max_age: float = 0,
         force_fetch: bool = False,
+        **sdk_options: Any,
     ) -> Any:
         """Read one SSM parameter (SecureString decrypted by default).
 
@@ -188,6 +193,7 @@ class ServiceHelpers:
             max_age: accept a cached value up to this many seconds old; ``0``
                 always fetches.
             force_fetch: fetch even if a cached value is fresh enough.
+            sdk_options: more ``GetParameter`` arguments, sent as given.
 
         Returns:
             The value (str), or transformed as asked.
@@ -196,7 +202,7 @@ class ServiceHelpers:
             ParameterNotFoundError: no such parameter (``.names == [name]``).
             TransformError: the value cannot be transformed.
 
-        The cache key is (name, with_decryption), so a plain read never
+        The cache key is (name, with_decryption, sdk_options), so a plain read never
         returns ciphertext cached by an undecrypted one, or the reverse.
         :meth:`put_parameter` drops the name's entries.
 
@@ -207,12 +213,12 @@ class ServiceHelpers:
             url = bsm.get_parameter("/app/db/url", max_age=60)
         """
         check_transform(transform)
-        key = (_PARAMETER, name, with_decryption)
+        key = (_PARAMETER, name, with_decryption, freeze(sdk_options))
         value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
         if value is None:
             generation = self._helper_cache.generation
             value = params.get_parameter(
-                self.get_client("ssm"), name, with_decryption=with_decryption
+                self.get_client("ssm"), name, with_decryption=with_decryption, **sdk_options
             )
             self._helper_cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"SSM parameter {name!r}")
@@ -285,17 +291,20 @@ class ServiceHelpers:
 
     def s3_list_objects(
         self,
-        bucket: str,
+        bucket: str | None = None,
         prefix: str = "",
         *,
         delimiter: str | None = None,
         start_after: str | None = None,
         limit: int | None = None,
+        **list_objects_v2_kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
         """Iterate lazily over a bucket's objects, every page.
 
         With a ``delimiter``, common prefixes are yielded too, as
         ``{"Prefix": "folder/"}`` dicts in key order (objects have ``"Key"``).
+        ``ListObjectsV2`` keyword arguments work too (``Bucket=``,
+        ``Prefix=``, ``MaxKeys=`` as the page size ...).
         See :func:`boto_session_manager.services.s3.list_objects`.
 
         Raises:
@@ -309,6 +318,7 @@ class ServiceHelpers:
 
             for obj in bsm.s3_list_objects("my-bucket", "logs/", limit=5000):
                 print(obj["Key"], obj["Size"])
+            objects = list(bsm.s3_list_objects(Bucket="my-bucket", Prefix="logs/"))
         """
         return s3.list_objects(
             self.get_client("s3"),
@@ -317,6 +327,7 @@ class ServiceHelpers:
             delimiter=delimiter,
             start_after=start_after,
             limit=limit,
+            **list_objects_v2_kwargs,
         )
 
     # ----------------------------------------------------------------- DynamoDB

@@ -36,8 +36,13 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ..exceptions import (
+    BatchWriteError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    TableNotFoundError,
+)
 from ..backoff import Backoff
-from ..exceptions import BatchWriteError, InvalidArgumentError, TableNotFoundError
 from ._common import error_code
 
 #: BatchWriteItem accepts at most this many requests per call.
@@ -52,6 +57,18 @@ _CONDITIONS = (
 )
 _MAP_FIELDS = ("Item", "Key", "ExclusiveStartKey")
 _READ_BACK = ("Item", "Attributes", "LastEvaluatedKey")
+
+
+def _given(argument: str, value: Any, option: str, kwargs: dict[str, Any]) -> Any:
+    """The value given as ``argument`` or as boto3's ``option`` (popped from ``kwargs``)."""
+    spelled = kwargs.pop(option, None)
+    if value is not None and spelled is not None:
+        msg = f"{argument} and {option}= are the same argument; give it once"
+        raise InvalidArgumentError(msg, argument=argument)
+    if value is None and spelled is None:
+        msg = f"{argument}: missing (pass {argument} or {option}=)"
+        raise InvalidArgumentTypeError(msg, argument=argument)
+    return spelled if value is None else value
 
 
 def floats_to_decimal(value: Any) -> Any:
@@ -157,11 +174,12 @@ class DynamoDBTable:
 
     # ------------------------------------------------------------ single items
 
-    def put_item(self, item: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def put_item(self, item: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         """Write one item (``PutItem``); floats are stored as Decimal.
 
         Args:
-            item: the item, its key attributes included.
+            item: the item, its key attributes included (or ``Item=``, as
+                boto3's ``Table.put_item`` takes it).
             kwargs: more ``PutItem`` arguments (``ConditionExpression`` may be
                 a ``boto3.dynamodb.conditions`` object, values may be Python).
 
@@ -177,14 +195,19 @@ class DynamoDBTable:
         Example::
 
             table.put_item({"pk": "a", "price": 9.99})
+            table.put_item(Item={"pk": "b", "price": 1.5})
         """
+        item = _given("item", item, "Item", kwargs)
         return self._call("put_item", Item=item, **kwargs)
 
-    def get_item(self, key: Mapping[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+    def get_item(
+        self, key: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any] | None:
         """Read one item by its key (``GetItem``).
 
         Args:
-            key: the full primary key, e.g. ``{"pk": "a", "sk": 1}``.
+            key: the full primary key, e.g. ``{"pk": "a", "sk": 1}`` (or
+                ``Key=``).
             kwargs: more ``GetItem`` arguments (``ConsistentRead`` ...).
 
         Returns:
@@ -199,7 +222,9 @@ class DynamoDBTable:
         Example::
 
             user = table.get_item({"user_id": "u1"})
+            same = table.get_item(Key={"user_id": "u1"})
         """
+        key = _given("key", key, "Key", kwargs)
         response = self._call("get_item", Key=key, **kwargs)
         item: dict[str, Any] | None = response.get("Item")
         return item
@@ -229,8 +254,8 @@ class DynamoDBTable:
         """
         return self._call("update_item", **kwargs)
 
-    def delete_item(self, key: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Delete one item by its key (``DeleteItem``); no error if absent.
+    def delete_item(self, key: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Delete one item by its key (``DeleteItem``, ``key`` or ``Key=``); no error if absent.
 
         Raises:
             TableNotFoundError: the table does not exist.
@@ -241,11 +266,17 @@ class DynamoDBTable:
 
             table.delete_item({"user_id": "u1"})
         """
+        key = _given("key", key, "Key", kwargs)
         return self._call("delete_item", Key=key, **kwargs)
 
     # ------------------------------------------------------------------ batches
 
-    def batch_write_items(self, items: Iterable[Mapping[str, Any]]) -> int:
+    def batch_write_items(
+        self,
+        items: Iterable[Mapping[str, Any]] | None = None,
+        *,
+        Items: Iterable[Mapping[str, Any]] | None = None,
+    ) -> int:
         """Write any number of items, 25 per ``BatchWriteItem`` call.
 
         Items are consumed lazily. Within one chunk, a key seen twice is sent
@@ -256,6 +287,7 @@ class DynamoDBTable:
 
         Args:
             items: the items, each with its key attributes.
+            Items: the same, spelled as boto3 users write it; give one of the two.
 
         Returns:
             How many items were written (a key repeated within a chunk counts
@@ -274,11 +306,17 @@ class DynamoDBTable:
         Example::
 
             n = table.batch_write_items({"pk": str(i), "x": i / 3} for i in range(1000))
+            table.batch_write_items(Items=[{"pk": "a"}, {"pk": "b"}])
         """
-        return self._batch("PutRequest", "Item", items)
+        return self._batch("PutRequest", "Item", _given("items", items, "Items", {"Items": Items}))
 
-    def batch_delete(self, keys: Iterable[Mapping[str, Any]]) -> int:
-        """Delete any number of items by key, 25 per ``BatchWriteItem`` call.
+    def batch_delete(
+        self,
+        keys: Iterable[Mapping[str, Any]] | None = None,
+        *,
+        Keys: Iterable[Mapping[str, Any]] | None = None,
+    ) -> int:
+        """Delete items by key (``keys`` or ``Keys=``), 25 per ``BatchWriteItem`` call.
 
         Same chunking, de-duplication and retries as :meth:`batch_write_items`.
 
@@ -297,7 +335,7 @@ class DynamoDBTable:
 
             table.batch_delete({"pk": str(i)} for i in range(1000))
         """
-        return self._batch("DeleteRequest", "Key", keys)
+        return self._batch("DeleteRequest", "Key", _given("keys", keys, "Keys", {"Keys": Keys}))
 
     # --------------------------------------------------------------- listings
 

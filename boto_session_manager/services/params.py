@@ -32,7 +32,12 @@ _NOT_FOUND = ("ParameterNotFound", "ParameterVersionNotFound")
 
 
 def get_parameter(
-    client: Any, name: str, *, with_decryption: bool = True, transform: str | None = None
+    client: Any,
+    name: str,
+    *,
+    with_decryption: bool = True,
+    transform: str | None = None,
+    **sdk_options: Any,
 ) -> Any:
     """Read one parameter's value.
 
@@ -43,6 +48,8 @@ def get_parameter(
         with_decryption: decrypt a SecureString (otherwise its ciphertext is
             returned).
         transform: ``"json"`` parses the value, ``"binary"`` base64-decodes it.
+        sdk_options: more ``GetParameter`` arguments, sent as given (``Name``
+            and ``WithDecryption`` are this function's own arguments).
 
     Returns:
         The value (a str), or the transformed value.
@@ -51,8 +58,9 @@ def get_parameter(
         ParameterNotFoundError: no such parameter or version; ``.names`` is
             ``[name]``.
         TransformError: the value cannot be transformed as asked.
-        TypeError: ``name`` is not a string.
-        ValueError: ``name`` is empty.
+        InvalidArgumentTypeError: ``name`` is not a string.
+        InvalidArgumentError: ``name`` is empty, or ``Name=`` /
+            ``WithDecryption=`` among ``sdk_options``.
 
     Thread safety: safe from many threads.
 
@@ -65,8 +73,12 @@ def get_parameter(
     """
     _check_name(name)
     check_transform(transform)
+    for option, argument in (("Name", "name"), ("WithDecryption", "with_decryption")):
+        if option in sdk_options:
+            msg = f"{option}: pass it as the {argument} argument, not as an SDK option"
+            raise InvalidArgumentError(msg, argument=option)
     try:
-        response = client.get_parameter(Name=name, WithDecryption=with_decryption)
+        response = client.get_parameter(Name=name, WithDecryption=with_decryption, **sdk_options)
     except ClientError as exc:
         if error_code(exc) in _NOT_FOUND:
             raise ParameterNotFoundError([name]) from exc
@@ -248,8 +260,8 @@ def put_parameter(
 
 def _check_name(name: str) -> None:
     if not isinstance(name, str):
-        msg = f"a parameter name must be a string, not {type(name).__name__}"
+        msg = f"name: a parameter name must be a string, not {type(name).__name__}"
         raise InvalidArgumentTypeError(msg, argument="name")
     if not name:
-        msg = "a parameter name must not be empty"
+        msg = "name: a parameter name must not be empty"
         raise InvalidArgumentError(msg, argument="name")

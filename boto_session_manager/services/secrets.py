@@ -25,6 +25,46 @@ from ._common import apply_transform, check_transform, error_code, to_json
 _NOT_FOUND = "ResourceNotFoundException"
 
 
+def secret_request(
+    version_id: str | None = None,
+    version_stage: str | None = None,
+    sdk_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``GetSecretValue`` options of a read, ``SecretId`` aside.
+
+    ``version_id`` / ``version_stage`` and the SDK spellings ``VersionId=`` /
+    ``VersionStage=`` are one and the same option; the result is what the
+    request carries, so it also serves as the read's cache key.
+
+    Raises:
+        InvalidArgumentError: ``SecretId`` among the options (the name is
+            its own argument), or an option given in both spellings with two
+            different values.
+
+    Thread safety: pure.
+
+    Example::
+
+        >>> secret_request(version_stage="AWSPREVIOUS")
+        {'VersionStage': 'AWSPREVIOUS'}
+    """
+    options = dict(sdk_options or {})
+    if "SecretId" in options:
+        msg = "SecretId: pass the secret's name as the name argument, not as an SDK option"
+        raise InvalidArgumentError(msg, argument="SecretId")
+    for argument, option, value in (
+        ("version_id", "VersionId", version_id),
+        ("version_stage", "VersionStage", version_stage),
+    ):
+        if value is None:
+            continue
+        if options.get(option, value) != value:
+            msg = f"{argument} and {option}= are the same option; give it once"
+            raise InvalidArgumentError(msg, argument=argument)
+        options[option] = value
+    return options
+
+
 def get_secret(
     client: Any,
     name: str,
@@ -32,6 +72,7 @@ def get_secret(
     transform: str | None = None,
     version_id: str | None = None,
     version_stage: str | None = None,
+    **sdk_options: Any,
 ) -> Any:
     """Read a secret's value: the SecretString (str) or SecretBinary (bytes).
 
@@ -45,6 +86,9 @@ def get_secret(
             string value (bytes are returned unchanged).
         version_id: read this version instead of the current one.
         version_stage: read the version with this label (``AWSPREVIOUS`` ...).
+        sdk_options: more ``GetSecretValue`` arguments, sent as given
+            (``VersionId=`` and ``VersionStage=`` are accepted as well as
+            ``version_id`` / ``version_stage``).
 
     Returns:
         The value as stored (``str`` or ``bytes``), or the transformed value.
@@ -52,8 +96,9 @@ def get_secret(
     Raises:
         SecretNotFoundError: no such secret (or version); names the secret.
         TransformError: the value cannot be transformed as asked.
-        TypeError: ``name`` is not a string.
-        ValueError: ``name`` is empty.
+        InvalidArgumentTypeError: ``name`` is not a string.
+        InvalidArgumentError: ``name`` is empty, or an option is given twice
+            (see :func:`secret_request`).
         botocore.exceptions.ClientError: any other refusal (access denied ...).
 
     Thread safety: safe from many threads.
@@ -64,21 +109,19 @@ def get_secret(
 
         password = get_secret(sm_client, "prod/db/password")
         creds = get_secret(sm_client, "prod/db", transform="json")
+        old = get_secret(sm_client, "prod/db", VersionStage="AWSPREVIOUS")
     """
     _check_name(name)
     check_transform(transform)
-    kwargs: dict[str, Any] = {"SecretId": name}
-    if version_id is not None:
-        kwargs["VersionId"] = version_id
-    if version_stage is not None:
-        kwargs["VersionStage"] = version_stage
+    options = secret_request(version_id, version_stage, sdk_options)
     try:
-        response = client.get_secret_value(**kwargs)
+        response = client.get_secret_value(SecretId=name, **options)
     except ClientError as exc:
         if error_code(exc) == _NOT_FOUND:
             msg = f"secret not found: {name!r}"
-            if version_id is not None or version_stage is not None:
-                msg += f" (version_id={version_id!r}, version_stage={version_stage!r})"
+            if options:
+                shown = ", ".join(f"{k}={options[k]!r}" for k in sorted(options))
+                msg += f" ({shown})"
             raise SecretNotFoundError(msg) from exc
         raise
     value: str | bytes
@@ -92,13 +135,22 @@ def set_secret(
     value: str | bytes | Mapping[str, Any],
     *,
     client_request_token: str | None = None,
-    **create_kwargs: Any,
+    **sdk_options: Any,
 ) -> dict[str, Any]:
     """Store a new value for a secret, creating the secret if it does not exist.
 
-    One call when the secret exists (``PutSecretValue``); when it does not,
-    ``CreateSecret`` with ``create_kwargs`` (``Description``, ``KmsKeyId``,
-    ``Tags`` ...).
+    The secret is assumed to exist: one call updates it, and only when AWS
+    answers ``ResourceNotFoundException`` is it created. The SDK options go
+    to both calls, and they choose the update call:
+
+    - none, or only ``PutSecretValue`` options (``VersionStages``,
+      ``RotationToken``): ``PutSecretValue``;
+    - ``Description`` / ``KmsKeyId`` / ``Type``: ``UpdateSecret``, which
+      stores the value and changes those settings in one call;
+    - options only a new secret takes (``Tags``, ``AddReplicaRegions``,
+      ``ForceOverwriteReplicaSecret``): ``CreateSecret`` first; if the secret
+      already exists, :class:`~boto_session_manager.exceptions.InvalidArgumentError`
+      names the options (nothing was changed).
 
     Args:
         client: a ``secretsmanager`` client.
@@ -107,15 +159,19 @@ def set_secret(
             mapping (stored as JSON in SecretString).
         client_request_token: an idempotency token; it becomes the new
             version's id.
-        create_kwargs: extra arguments for ``CreateSecret`` only.
+        sdk_options: more arguments, sent as given on update and on create.
 
     Returns:
-        The response of ``PutSecretValue`` or ``CreateSecret`` (``ARN``,
-        ``Name``, ``VersionId``).
+        The response of the call that stored the value (``ARN``, ``Name``,
+        ``VersionId``).
 
     Raises:
-        TypeError: ``name`` is not a string, or ``value`` is of another type.
-        ValueError: ``name`` is empty.
+        InvalidArgumentTypeError: ``name`` is not a string, or ``value`` is of
+            another type.
+        InvalidArgumentError: ``name`` is empty; an option that the value or
+            name already sets (``SecretString``, ``SecretId`` ...); options
+            no single call accepts together; options for a new secret when
+            the secret exists, or for an existing one when it does not.
         botocore.exceptions.ClientError: AWS refused the write.
 
     Thread safety: safe from many threads; two threads creating the same
@@ -124,9 +180,54 @@ def set_secret(
     Example::
 
         set_secret(sm_client, "prod/db", {"user": "app", "password": "..."})
+        set_secret(sm_client, "prod/db", "...", Description="rotated by hand")
         set_secret(sm_client, "prod/tls-key", b"\\x00\\x01...")
     """
     _check_name(name)
+    payload = _payload(value, client_request_token, sdk_options)
+    create_first = sorted(set(sdk_options) - _UPDATE_OPTIONS - _PUT_OPTIONS)
+    if create_first and not set(sdk_options) <= _CREATE_OPTIONS:
+        msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
+        raise InvalidArgumentError(msg, argument=create_first[0])
+    if create_first:
+        return _create(client, name, payload, sdk_options, exists_refused=create_first)
+    update = "put_secret_value"
+    if not set(sdk_options) <= _PUT_OPTIONS:
+        update = "update_secret"
+        if not set(sdk_options) <= _UPDATE_OPTIONS:
+            msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
+            raise InvalidArgumentError(msg, argument=sorted(sdk_options)[0])
+    try:
+        response: dict[str, Any] = getattr(client, update)(SecretId=name, **payload, **sdk_options)
+    except ClientError as exc:
+        if error_code(exc) != _NOT_FOUND:
+            raise
+        return _create(client, name, payload, sdk_options, exists_refused=None)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+#: ``PutSecretValue`` options besides the id, value and token.
+_PUT_OPTIONS = frozenset({"VersionStages", "RotationToken"})
+#: ``UpdateSecret`` options besides the id, value and token.
+_UPDATE_OPTIONS = frozenset({"Description", "KmsKeyId", "Type"})
+#: ``CreateSecret`` options besides the name, value and token.
+_CREATE_OPTIONS = frozenset(
+    {"Description", "KmsKeyId", "Type", "Tags", "AddReplicaRegions", "ForceOverwriteReplicaSecret"}
+)
+_SET_BY_ARGUMENTS = ("SecretId", "Name", "SecretString", "SecretBinary", "ClientRequestToken")
+
+
+def _payload(
+    value: str | bytes | Mapping[str, Any],
+    client_request_token: str | None,
+    sdk_options: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The value and token as request fields; refuse options that would set them again."""
+    for option in _SET_BY_ARGUMENTS:
+        if option in sdk_options:
+            msg = f"{option}: set by set_secret's own arguments (name, value, client_request_token)"
+            raise InvalidArgumentError(msg, argument=option)
     payload: dict[str, Any] = {}
     if isinstance(value, bytes):
         payload["SecretBinary"] = value
@@ -135,24 +236,46 @@ def set_secret(
     elif isinstance(value, Mapping):
         payload["SecretString"] = to_json(value)
     else:
-        msg = f"a secret value must be str, bytes or a mapping, not {type(value).__name__}"
+        msg = f"value: a secret value must be str, bytes or a mapping, not {type(value).__name__}"
         raise InvalidArgumentTypeError(msg, argument="value")
     if client_request_token is not None:
         payload["ClientRequestToken"] = client_request_token
+    return payload
+
+
+def _create(
+    client: Any,
+    name: str,
+    payload: Mapping[str, Any],
+    sdk_options: Mapping[str, Any],
+    *,
+    exists_refused: list[str] | None,
+) -> dict[str, Any]:
+    """``CreateSecret``; ``exists_refused`` names options that need a new secret."""
+    update_only = sorted(set(sdk_options) - _CREATE_OPTIONS)
+    if update_only:
+        msg = (
+            f"secret not found: {name!r}; {', '.join(update_only)} apply only to an existing secret"
+        )
+        raise InvalidArgumentError(msg, argument=update_only[0])
     try:
-        response: dict[str, Any] = client.put_secret_value(SecretId=name, **payload)
+        response: dict[str, Any] = client.create_secret(Name=name, **payload, **sdk_options)
     except ClientError as exc:
-        if error_code(exc) != _NOT_FOUND:
+        if exists_refused is None or error_code(exc) != "ResourceExistsException":
             raise
-        response = client.create_secret(Name=name, **payload, **create_kwargs)
+        msg = (
+            f"secret {name!r} already exists: {', '.join(exists_refused)} can be given only "
+            "when creating a secret (nothing was changed)"
+        )
+        raise InvalidArgumentError(msg, argument=exists_refused[0]) from exc
     response.pop("ResponseMetadata", None)
     return response
 
 
 def _check_name(name: str) -> None:
     if not isinstance(name, str):
-        msg = f"a secret name must be a string, not {type(name).__name__}"
+        msg = f"name: a secret name must be a string, not {type(name).__name__}"
         raise InvalidArgumentTypeError(msg, argument="name")
     if not name:
-        msg = "a secret name must not be empty"
+        msg = "name: a secret name must not be empty"
         raise InvalidArgumentError(msg, argument="name")
