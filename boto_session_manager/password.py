@@ -19,6 +19,7 @@ Thread safety: every function is safe from any number of threads
 
 from __future__ import annotations
 
+import math
 import secrets
 import string
 from collections.abc import Mapping
@@ -31,9 +32,9 @@ from .exceptions import InvalidArgumentError, InvalidPasswordPolicyError
 
 __all__ = [
     "AWS_DEFAULT_PASSWORD_POLICY",
-    "DEFAULT_LENGTH",
     "IAM_MAX_PASSWORD_LENGTH",
     "IAM_MIN_PASSWORD_LENGTH",
+    "LENGTH_SPREAD",
     "SYMBOLS",
     "InvalidPasswordPolicyError",
     "account_password_policy",
@@ -46,8 +47,9 @@ SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 IAM_MAX_PASSWORD_LENGTH = 128
 #: The smallest ``MinimumPasswordLength`` IAM accepts in a policy.
 IAM_MIN_PASSWORD_LENGTH = 6
-#: The length of a generated password when the policy asks for less.
-DEFAULT_LENGTH = 20
+#: Without an explicit length, a password is from the policy's minimum to
+#: this many times it (rounded up, at most 128) characters long.
+LENGTH_SPREAD = 1.3
 
 #: The policy AWS applies to an account without a policy of its own.
 #: AWS asks for at least 8 characters and three of the four character
@@ -70,6 +72,14 @@ _CLASSES = {
     "RequireSymbols": SYMBOLS,
 }
 _ALPHABET = "".join(_CLASSES.values())
+#: A policy object's attribute for each policy key (boto3's AccountPasswordPolicy).
+_ATTRIBUTES = {
+    "MinimumPasswordLength": "minimum_password_length",
+    "RequireSymbols": "require_symbols",
+    "RequireNumbers": "require_numbers",
+    "RequireUppercaseCharacters": "require_uppercase_characters",
+    "RequireLowercaseCharacters": "require_lowercase_characters",
+}
 
 
 def _minimum_length(policy: Mapping[str, Any]) -> int:
@@ -98,7 +108,47 @@ def _required_classes(policy: Mapping[str, Any]) -> list[str]:
     return required
 
 
-def generate_password(policy: Mapping[str, Any] | None = None, *, length: int | None = None) -> str:
+def _as_policy(policy: Any) -> Mapping[str, Any]:
+    """The policy as a mapping: a mapping as is, an object through its attributes."""
+    if policy is None:
+        return AWS_DEFAULT_PASSWORD_POLICY
+    if isinstance(policy, Mapping):
+        return policy
+    try:
+        values = {key: getattr(policy, name, None) for key, name in _ATTRIBUTES.items()}
+    except ClientError as exc:
+        # A boto3 AccountPasswordPolicy loads on first read: no policy set.
+        if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return AWS_DEFAULT_PASSWORD_POLICY
+        raise
+    if all(value is None for value in values.values()):
+        msg = (
+            "the password policy must be a dict like "
+            "iam.get_account_password_policy()['PasswordPolicy'] or an object with its "
+            "attributes (minimum_password_length, require_symbols ...), "
+            f"got {type(policy).__name__}"
+        )
+        raise InvalidPasswordPolicyError(msg, key="policy")
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _length(minimum: int, length: Any) -> int:
+    if length is None:
+        longest = min(IAM_MAX_PASSWORD_LENGTH, math.ceil(minimum * LENGTH_SPREAD))
+        return minimum + secrets.randbelow(longest - minimum + 1)
+    if isinstance(length, bool) or not isinstance(length, int):
+        msg = f"length must be an integer, got {type(length).__name__}"
+        raise InvalidArgumentError(msg, argument="length")
+    if not minimum <= length <= IAM_MAX_PASSWORD_LENGTH:
+        msg = (
+            f"length must be from {minimum} (the policy's minimum) "
+            f"to {IAM_MAX_PASSWORD_LENGTH}, got {length}"
+        )
+        raise InvalidArgumentError(msg, argument="length")
+    return length
+
+
+def generate_password(policy: Any = None, *, length: int | None = None) -> str:
     """A random password meeting every rule of an IAM password policy.
 
     The characters are drawn with ``secrets`` from upper and lower case
@@ -107,25 +157,34 @@ def generate_password(policy: Mapping[str, Any] | None = None, *, length: int | 
     ``secrets.SystemRandom``.
 
     Args:
-        policy: a policy dict as returned by
-            ``iam.get_account_password_policy()["PasswordPolicy"]``. Keys
-            used: ``MinimumPasswordLength`` (6 to 128; 6 when absent, as in
-            IAM), ``RequireSymbols``, ``RequireNumbers``,
-            ``RequireUppercaseCharacters``, ``RequireLowercaseCharacters``
-            (false when absent); other keys (expiry, reuse) are about
-            passwords over time and are ignored. None means
-            :data:`AWS_DEFAULT_PASSWORD_POLICY`.
+        policy: the policy, as a dict as returned by
+            ``iam.get_account_password_policy()["PasswordPolicy"]``, or as
+            an object with the same fields as attributes (boto3's
+            ``iam.AccountPasswordPolicy()`` resource:
+            ``minimum_password_length``, ``require_symbols``,
+            ``require_numbers``, ``require_uppercase_characters``,
+            ``require_lowercase_characters``; a resource of an account with
+            no policy reads as AWS's default). Keys used:
+            ``MinimumPasswordLength`` (6 to 128; 6 when absent, as in IAM),
+            the four ``Require*`` flags (false when absent); other keys
+            (expiry, reuse) are about passwords over time and are ignored.
+            None means :data:`AWS_DEFAULT_PASSWORD_POLICY`.
         length: the password length, from the policy's minimum to 128.
-            Default: the larger of the minimum and :data:`DEFAULT_LENGTH`.
+            Default: drawn at random from the minimum to
+            ``ceil(LENGTH_SPREAD * minimum)`` (at most 128), so the length
+            itself tells an attacker less.
 
     Returns:
         The password. Don't log it.
 
     Raises:
-        InvalidPasswordPolicyError: the policy is not a mapping, or a key has
-            the wrong type or an out-of-range value (the error's ``key`` and
-            message name it).
-        ValueError: ``length`` is outside [minimum, 128].
+        InvalidPasswordPolicyError: the policy is neither a mapping nor an
+            object with the policy's attributes, or a key has the wrong type
+            or an out-of-range value (the error's ``key`` and message name it).
+        InvalidArgumentError: ``length`` is not an integer from the
+            minimum to 128.
+        botocore.exceptions.ClientError: reading a policy resource failed
+            other than for a missing policy (AccessDenied ...).
 
     Thread safety: safe from any number of threads.
 
@@ -133,33 +192,15 @@ def generate_password(policy: Mapping[str, Any] | None = None, *, length: int | 
 
         >>> policy = {"MinimumPasswordLength": 14, "RequireSymbols": True}
         >>> password = generate_password(policy)
-        >>> len(password) >= 14 and any(c in SYMBOLS for c in password)
+        >>> 14 <= len(password) <= 19 and any(c in SYMBOLS for c in password)
         True
     """
-    if policy is None:
-        policy = AWS_DEFAULT_PASSWORD_POLICY
-    if not isinstance(policy, Mapping):
-        msg = (
-            "the password policy must be a dict like "
-            "iam.get_account_password_policy()['PasswordPolicy'], "
-            f"got {type(policy).__name__}"
-        )
-        raise InvalidPasswordPolicyError(msg, key="policy")
-    minimum = _minimum_length(policy)
-    required = _required_classes(policy)
-    if length is None:
-        length = max(minimum, DEFAULT_LENGTH)
-    elif isinstance(length, bool) or not isinstance(length, int):
-        msg = f"length must be an integer, got {type(length).__name__}"
-        raise InvalidArgumentError(msg, argument="length")
-    elif not minimum <= length <= IAM_MAX_PASSWORD_LENGTH:
-        msg = (
-            f"length must be from {minimum} (the policy's minimum) "
-            f"to {IAM_MAX_PASSWORD_LENGTH}, got {length}"
-        )
-        raise InvalidArgumentError(msg, argument="length")
+    mapping = _as_policy(policy)
+    minimum = _minimum_length(mapping)
+    required = _required_classes(mapping)
+    size = _length(minimum, length)
     characters = [secrets.choice(chars) for chars in required]
-    characters += [secrets.choice(_ALPHABET) for _ in range(length - len(characters))]
+    characters += [secrets.choice(_ALPHABET) for _ in range(size - len(characters))]
     secrets.SystemRandom().shuffle(characters)
     return "".join(characters)
 

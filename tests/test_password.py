@@ -12,7 +12,6 @@ from botocore.exceptions import ClientError
 from boto_session_manager import BotoSesManager
 from boto_session_manager.password import (
     AWS_DEFAULT_PASSWORD_POLICY,
-    DEFAULT_LENGTH,
     SYMBOLS,
     InvalidPasswordPolicyError,
     account_password_policy,
@@ -90,9 +89,49 @@ def test_default_policy_is_aws_default_with_every_class() -> None:
         assert AWS_DEFAULT_PASSWORD_POLICY[key] is True
 
 
-def test_default_length_is_used_above_a_small_minimum() -> None:
-    assert len(generate_password({"MinimumPasswordLength": 8})) == DEFAULT_LENGTH
-    assert len(generate_password({"MinimumPasswordLength": 40})) == 40
+def test_default_length_is_drawn_from_the_minimum_to_1_3_times_it() -> None:
+    lengths = {len(generate_password({"MinimumPasswordLength": 10})) for _ in range(400)}
+    assert lengths == set(range(10, 14))  # ceil(13.0) == 13
+    lengths = {len(generate_password({"MinimumPasswordLength": 41})) for _ in range(600)}
+    assert min(lengths) >= 41 and max(lengths) <= 54  # ceil(53.3) == 54
+    assert {len(generate_password({"MinimumPasswordLength": 128})) for _ in range(5)} == {128}
+
+
+def test_a_policy_object_with_the_resource_attributes_is_read() -> None:
+    class Policy:
+        minimum_password_length = 12
+        require_symbols = True
+        require_numbers = True
+        require_uppercase_characters = False
+        require_lowercase_characters = True
+
+    for _ in range(50):
+        password = generate_password(Policy())
+        assert 12 <= len(password) <= 16
+        assert_meets(
+            password,
+            {"RequireSymbols": True, "RequireNumbers": True, "RequireLowercaseCharacters": True},
+        )
+
+
+def test_an_object_with_a_bad_attribute_names_the_policy_key() -> None:
+    class Policy:
+        minimum_password_length = "12"
+
+    with pytest.raises(InvalidPasswordPolicyError) as info:
+        generate_password(Policy())
+    assert info.value.key == "MinimumPasswordLength"
+
+
+def test_the_iam_resource_of_an_account_is_read(bsm: BotoSesManager) -> None:
+    iam = bsm.get_resource("iam")
+    assert 8 <= len(generate_password(iam.AccountPasswordPolicy())) <= 11  # no policy: default
+    bsm.get_client("iam").update_account_password_policy(
+        MinimumPasswordLength=20, RequireSymbols=True, RequireNumbers=False
+    )
+    password = generate_password(iam.AccountPasswordPolicy())
+    assert 20 <= len(password) <= 26
+    assert any(c in SYMBOLS for c in password)
 
 
 def test_required_classes_fit_in_the_shortest_password() -> None:
@@ -162,7 +201,7 @@ def test_account_without_policy_gets_aws_default(bsm: BotoSesManager) -> None:
 def test_bsm_generate_password_without_account_policy(bsm: BotoSesManager) -> None:
     password = bsm.generate_password()
     assert_meets(password, AWS_DEFAULT_PASSWORD_POLICY)
-    assert len(password) == DEFAULT_LENGTH
+    assert 8 <= len(password) <= 11
 
 
 def test_bsm_generate_password_follows_the_account_policy(bsm: BotoSesManager) -> None:
@@ -177,7 +216,7 @@ def test_bsm_generate_password_follows_the_account_policy(bsm: BotoSesManager) -
     assert policy["MinimumPasswordLength"] == 40
     for _ in range(20):
         password = bsm.generate_password()
-        assert len(password) == 40
+        assert 40 <= len(password) <= 52
         assert_meets(password, policy)
 
 
