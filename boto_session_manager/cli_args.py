@@ -79,6 +79,7 @@ __all__ = [
     "AWSArgumentParser",
     "InvalidAuthArgumentsError",
     "SecretStr",
+    "check_auth_args",
     "manager_from_args",
     "validate_auth_args",
 ]
@@ -234,7 +235,8 @@ class AWSArgumentParser(argparse.ArgumentParser):
     Options (all optional; defaults from the environment at parse time):
     ``--aws-access-key-id``, ``--aws-secret-access-key``,
     ``--aws-session-token``, ``--profile``, ``--region``, ``--role`` (an IAM
-    role ARN to assume), ``--role-session-name``, ``--external-id``,
+    role ARN to assume), ``--role-session-name`` (also spelled
+    ``--role_session_name``), ``--external-id``,
     ``--duration`` (seconds, 900 to 43200), ``--mfa-serial``, ``--mfa-token``,
     ``--config-path``, ``--credentials-path``, ``--endpoint-url``,
     ``--cache-dir`` (reuse temporary credentials across runs) and
@@ -366,7 +368,7 @@ class AWSArgumentParser(argparse.ArgumentParser):
             help="ARN of an IAM role to assume with the credentials above",
         )  # fmt: skip
         role.add_argument(
-            "--role-session-name", metavar="NAME", type=_session_name,
+            "--role-session-name", "--role_session_name", metavar="NAME", type=_session_name,
             default=self.role_session_name,
             help=f"session name of the assumed role (default: {self.role_session_name!r})",
         )  # fmt: skip
@@ -458,6 +460,32 @@ def validate_auth_args(
     except InvalidAuthArgumentsError as exc:
         parser.error(str(exc))
     return namespace
+
+
+def check_auth_args(options: argparse.Namespace | Mapping[str, Any]) -> None:
+    """Check that credential options fit together, as given (no environment read).
+
+    The same checks as parsing (a session token needs both keys, one key
+    needs the other, a profile excludes keys, ``external_id`` needs a role,
+    ``mfa_token`` an MFA device ...), on a namespace or a mapping of the
+    parser's field names (``aws_access_key_id``, ``profile``, ``role`` ...);
+    fields absent or ``None`` count as not given.
+
+    Raises:
+        InvalidAuthArgumentsError: the options do not fit; the message names
+            them, never their values.
+        TypeError: ``options`` is neither a namespace nor a mapping.
+
+    Thread safety: pure; safe from any thread.
+
+    Example::
+
+        check_auth_args({"profile": "dev", "aws_access_key_id": "AKIA..."})  # raises
+    """
+    ns = _as_namespace(options)
+    problems = _problems(ns, _Settings(None, None, None, origins={}))
+    if problems:
+        raise InvalidAuthArgumentsError("; ".join(problems))
 
 
 def _env_value(field: str) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     │   ├── UnknownServiceError                     also botocore's; suggests names
     │   ├── InvalidAccountIdError                   not a 12-digit account id (fan-out)
     │   ├── InvalidAuthArgumentsError               options that do not fit (cli_args)
+    │   │   └── CredentialArgumentsError            the same, also argparse.ArgumentError
     │   └── InvalidPasswordPolicyError              an unusable IAM password policy
     ├── SnapshotError                (ValueError)   a snapshot dict or file is unusable
     │   └── SnapshotExpiredError                    its credentials have expired
@@ -35,6 +36,9 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     │   └── TableNotFoundError
     ├── DuplicateNameError           (ValueError)   several resources share one Name tag
     ├── TransformError               (ValueError)   a value could not be decoded as asked
+    │   └── TransformParameterError                 the same, as Powertools names it
+    ├── GetParameterError                           a secret or parameter read failed
+    ├── SetSecretError                              a secret write failed
     ├── BatchWriteError              (RuntimeError) items left unwritten after every retry
     ├── FanOutError                  (RuntimeError) a multi-account run cannot start
     │   ├── AccountAccessError                      the role cannot be assumed
@@ -63,6 +67,7 @@ Example::
 
 from __future__ import annotations
 
+import argparse
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -82,12 +87,14 @@ __all__ = [
     "BucketNotFoundError",
     "CacheEntryError",
     "CommandError",
+    "CredentialArgumentsError",
     "CredentialCacheError",
     "CredentialCacheWarning",
     "DocumentLimitError",
     "DuplicateNameError",
     "FanOutError",
     "FanOutTimeoutError",
+    "GetParameterError",
     "InvalidAccountIdError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
@@ -103,11 +110,13 @@ __all__ = [
     "NotFoundError",
     "ParameterNotFoundError",
     "SecretNotFoundError",
+    "SetSecretError",
     "SnapshotError",
     "SnapshotExistsError",
     "SnapshotExpiredError",
     "TableNotFoundError",
     "TransformError",
+    "TransformParameterError",
     "UnknownServiceError",
     "UnpicklableRecipeError",
     "UntrustedFileError",
@@ -173,6 +182,23 @@ class InvalidAuthArgumentsError(InvalidArgumentError):
     message names the options or environment variables involved, never their
     values.
     """
+
+
+class CredentialArgumentsError(InvalidAuthArgumentsError, argparse.ArgumentError):
+    """Credential options that do not fit together (keys and a profile, half a key ...).
+
+    Also an :class:`argparse.ArgumentError`, which is what callers of
+    :func:`boto_session_manager.compat.awsauthhelper.validate_creds` catch.
+    ``str()`` is the message; it names the options, never their values.
+    """
+
+    def __init__(self, message: str) -> None:
+        InvalidAuthArgumentsError.__init__(self, message)
+        self.argument_name = None
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidPasswordPolicyError(InvalidArgumentError):
@@ -340,6 +366,31 @@ class TableNotFoundError(NotFoundError):
 
 class TransformError(BotoSessionManagerError, ValueError):
     """A value could not be transformed (``transform="json"`` / ``"binary"``)."""
+
+
+class TransformParameterError(TransformError):
+    """A secret or parameter value could not be transformed (``transform="json"`` ...).
+
+    What :mod:`boto_session_manager.compat.powertools` raises for a failed
+    transform, under the name its users catch; also a :class:`TransformError`.
+    """
+
+
+class GetParameterError(BotoSessionManagerError):
+    """A secret or parameter could not be read.
+
+    :mod:`boto_session_manager.compat.powertools` raises it for every failed
+    read, whatever the cause (a missing name, access denied, bad input); the
+    cause is chained as ``__cause__`` (a :class:`SecretNotFoundError`, an
+    :class:`InvalidArgumentError`, a botocore ``ClientError`` ...).
+    """
+
+
+class SetSecretError(BotoSessionManagerError):
+    """A secret could not be written (created or updated); the cause is chained.
+
+    Raised by :mod:`boto_session_manager.compat.powertools`.
+    """
 
 
 class BatchWriteError(BotoSessionManagerError, RuntimeError):

@@ -240,9 +240,17 @@ class ServiceHelpers:
         return params.get_parameters(self.get_client("ssm"), names, with_decryption=with_decryption)
 
     def get_parameters_by_path(
-        self, path: str, *, recursive: bool = False, with_decryption: bool = False
+        self,
+        path: str,
+        *,
+        recursive: bool = False,
+        with_decryption: bool = False,
+        **sdk_options: Any,
     ) -> dict[str, str]:
         """Read every SSM parameter under ``path`` (every page), as ``{name: value}``.
+
+        ``sdk_options`` go to every ``GetParametersByPath`` call
+        (``ParameterFilters``, ``MaxResults``).
 
         Raises:
             ValueError: ``path`` does not start with ``/``.
@@ -254,7 +262,11 @@ class ServiceHelpers:
             config = bsm.get_parameters_by_path("/app/prod", recursive=True)
         """
         return params.get_parameters_by_path(
-            self.get_client("ssm"), path, recursive=recursive, with_decryption=with_decryption
+            self.get_client("ssm"),
+            path,
+            recursive=recursive,
+            with_decryption=with_decryption,
+            **sdk_options,
         )
 
     def put_parameter(

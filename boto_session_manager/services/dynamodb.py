@@ -166,10 +166,10 @@ class DynamoDBTable:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            msg = f"a table name must be a non-empty string, not {self.name!r}"
+            msg = f"name: a table name must be a non-empty string, not {self.name!r}"
             raise InvalidArgumentError(msg, argument="name")
         if self.max_attempts < 1:
-            msg = f"max_attempts must be at least 1, not {self.max_attempts!r}"
+            msg = f"max_attempts: must be at least 1, not {self.max_attempts!r}"
             raise InvalidArgumentError(msg, argument="max_attempts")
 
     # ------------------------------------------------------------ single items

@@ -16,7 +16,7 @@ so the functions are too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -104,8 +104,9 @@ def get_parameters(
         ParameterNotFoundError: some names do not exist; ``.names`` lists all
             of them (across every batch), in the order asked. No partial dict
             is returned.
-        TypeError: ``names`` is a single string, or holds a non-string.
-        ValueError: a name is empty.
+        InvalidArgumentTypeError: ``names`` is a single string, or holds a
+            non-string.
+        InvalidArgumentError: a name is empty.
 
     Thread safety: safe from many threads.
 
@@ -114,13 +115,37 @@ def get_parameters(
         values = get_parameters(ssm_client, ["/app/a", "/app/b", "/app/c"])
         values["/app/a"]
     """
+    records = get_parameter_records(client, names, with_decryption=with_decryption)
+    return {name: record["Value"] for name, record in records.items()}
+
+
+def get_parameter_records(
+    client: Any, names: Iterable[str], *, with_decryption: bool = False
+) -> dict[str, dict[str, Any]]:
+    """As :func:`get_parameters`, with each parameter's whole record.
+
+    Returns:
+        ``{name as asked: record}``, each record as ``GetParameters`` returns
+        it (``Name``, ``Type``, ``Value``, ``Version``, ``ARN``,
+        ``LastModifiedDate`` ...).
+
+    Raises:
+        ParameterNotFoundError: as :func:`get_parameters`.
+
+    Thread safety: safe from many threads.
+
+    Example::
+
+        records = get_parameter_records(ssm_client, ["/app/a"])
+        records["/app/a"]["Version"]
+    """
     if isinstance(names, (str, bytes)):
-        msg = "names must be an iterable of names, not a single string"
+        msg = "names: must be an iterable of names, not a single string"
         raise InvalidArgumentTypeError(msg, argument="names")
     wanted = list(dict.fromkeys(names))
     for name in wanted:
         _check_name(name)
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, Any]] = {}
     missing: set[str] = set()
     for start in range(0, len(wanted), BATCH_SIZE):
         batch = wanted[start : start + BATCH_SIZE]
@@ -133,7 +158,7 @@ def get_parameters(
             selector = parameter.get("Selector", "")
             for spelling in (parameter["Name"], parameter.get("ARN")):
                 if spelling:
-                    returned[spelling + selector] = parameter["Value"]
+                    returned[spelling + selector] = parameter
         for name in batch:
             if name in returned:
                 found[name] = returned[name]
@@ -145,7 +170,12 @@ def get_parameters(
 
 
 def get_parameters_by_path(
-    client: Any, path: str, *, recursive: bool = False, with_decryption: bool = False
+    client: Any,
+    path: str,
+    *,
+    recursive: bool = False,
+    with_decryption: bool = False,
+    **sdk_options: Any,
 ) -> dict[str, str]:
     """Read every parameter under a path, following every page.
 
@@ -154,13 +184,17 @@ def get_parameters_by_path(
         path: a hierarchy such as ``/app/prod`` (must start with ``/``).
         recursive: include every level below ``path``, not just the next one.
         with_decryption: decrypt SecureString values.
+        sdk_options: more ``GetParametersByPath`` arguments, sent with every
+            page (``ParameterFilters``, ``MaxResults`` as the page size).
 
     Returns:
         ``{full name: value}``; empty when nothing is under ``path`` (a path
         is not a resource, so an empty one is not an error).
 
     Raises:
-        ValueError: ``path`` does not start with ``/``.
+        InvalidArgumentError: ``path`` does not start with ``/``, or an
+            option that this function's arguments set (``Path``,
+            ``Recursive``, ``WithDecryption``, ``NextToken``).
 
     Thread safety: safe from many threads.
 
@@ -169,22 +203,60 @@ def get_parameters_by_path(
         config = get_parameters_by_path(ssm_client, "/app/prod", recursive=True)
         config["/app/prod/db/url"]
     """
+    records = iter_parameters_by_path(
+        client, path, recursive=recursive, with_decryption=with_decryption, **sdk_options
+    )
+    return {record["Name"]: record["Value"] for record in records}
+
+
+def iter_parameters_by_path(
+    client: Any,
+    path: str,
+    *,
+    recursive: bool = False,
+    with_decryption: bool = False,
+    **sdk_options: Any,
+) -> Iterator[dict[str, Any]]:
+    """As :func:`get_parameters_by_path`, lazily, with each parameter's whole record.
+
+    The arguments are checked at the call; pages are fetched as the
+    iterator is consumed.
+
+    Returns:
+        An iterator of records as ``GetParametersByPath`` returns them
+        (``Name``, ``Type``, ``Value``, ``Version``, ``ARN`` ...).
+
+    Thread safety: safe to call from many threads; consume each iterator in
+    one thread.
+
+    Example::
+
+        for record in iter_parameters_by_path(ssm_client, "/app", recursive=True):
+            print(record["Name"], record["Version"])
+    """
     if not isinstance(path, str) or not path.startswith("/"):
-        msg = f"an SSM parameter path must be a string starting with '/', not {path!r}"
+        msg = f"path: an SSM parameter path must be a string starting with '/', not {path!r}"
         raise InvalidArgumentError(msg, argument="path")
-    result: dict[str, str] = {}
+    for option in ("Path", "Recursive", "WithDecryption", "NextToken"):
+        if option in sdk_options:
+            msg = f"{option}: set by this function's own arguments, not an SDK option here"
+            raise InvalidArgumentError(msg, argument=option)
     kwargs: dict[str, Any] = {
         "Path": path,
         "Recursive": recursive,
         "WithDecryption": with_decryption,
+        **sdk_options,
     }
+    return _path_pages(client, kwargs)
+
+
+def _path_pages(client: Any, kwargs: dict[str, Any]) -> Iterator[dict[str, Any]]:
     while True:
         response = client.get_parameters_by_path(**kwargs)
-        for parameter in response.get("Parameters", []):
-            result[parameter["Name"]] = parameter["Value"]
+        yield from response.get("Parameters", [])
         token = response.get("NextToken")
         if not token:
-            return result
+            return
         kwargs["NextToken"] = token
 
 
