@@ -53,33 +53,88 @@ def test_every_botocore_partition_parses_global_and_s3_arns(partition: str, regi
 @pytest.mark.parametrize(
     ("text", "service", "resource_type", "resource", "resource_name"),
     [
-        ("arn:aws:dynamodb:us-east-1:123456789012:table/MyTable",
-         "dynamodb", "table", "MyTable", "MyTable"),
-        ("arn:aws:dynamodb:us-east-1:123456789012:table/MyTable/index/ByDate",
-         "dynamodb", "table", "MyTable/index/ByDate", "MyTable"),
+        (
+            "arn:aws:dynamodb:us-east-1:123456789012:table/MyTable",
+            "dynamodb",
+            "table",
+            "MyTable",
+            "MyTable",
+        ),
+        (
+            "arn:aws:dynamodb:us-east-1:123456789012:table/MyTable/index/ByDate",
+            "dynamodb",
+            "table",
+            "MyTable/index/ByDate",
+            "MyTable",
+        ),
         ("arn:aws:s3:::my-bucket/obj.txt", "s3", None, "my-bucket/obj.txt", "my-bucket/obj.txt"),
-        ("arn:aws:s3:::my-bucket/a:b/c.txt", "s3", None, "my-bucket/a:b/c.txt",
-         "my-bucket/a:b/c.txt"),
+        (
+            "arn:aws:s3:::my-bucket/a:b/c.txt",
+            "s3",
+            None,
+            "my-bucket/a:b/c.txt",
+            "my-bucket/a:b/c.txt",
+        ),
         ("arn:aws:s3:::my-bucket", "s3", None, "my-bucket", "my-bucket"),
-        ("arn:aws:lambda:us-east-1:123456789012:function:my-fn:PROD",
-         "lambda", "function", "my-fn:PROD", "my-fn"),
-        ("arn:aws:lambda:us-east-1:123456789012:function:my-fn",
-         "lambda", "function", "my-fn", "my-fn"),
-        ("arn:aws:iam::123456789012:role/path/to/MyRole", "iam", "role", "path/to/MyRole",
-         "MyRole"),
-        ("arn:aws:iam::aws:policy/AdministratorAccess", "iam", "policy", "AdministratorAccess",
-         "AdministratorAccess"),
-        ("arn:aws:sts::123456789012:assumed-role/Deploy/session-1", "sts", "assumed-role",
-         "Deploy/session-1", "Deploy"),
-        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-creds-AbCdEf",
-         "secretsmanager", "secret", "db-creds-AbCdEf", "db-creds"),
-        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app-db-creds-a1B2c3",
-         "secretsmanager", "secret", "prod/app-db-creds-a1B2c3", "prod/app-db-creds"),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:my-fn:PROD",
+            "lambda",
+            "function",
+            "my-fn:PROD",
+            "my-fn",
+        ),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:my-fn",
+            "lambda",
+            "function",
+            "my-fn",
+            "my-fn",
+        ),
+        (
+            "arn:aws:iam::123456789012:role/path/to/MyRole",
+            "iam",
+            "role",
+            "path/to/MyRole",
+            "MyRole",
+        ),
+        (
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            "iam",
+            "policy",
+            "AdministratorAccess",
+            "AdministratorAccess",
+        ),
+        (
+            "arn:aws:sts::123456789012:assumed-role/Deploy/session-1",
+            "sts",
+            "assumed-role",
+            "Deploy/session-1",
+            "Deploy",
+        ),
+        (
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-creds-AbCdEf",
+            "secretsmanager",
+            "secret",
+            "db-creds-AbCdEf",
+            "db-creds",
+        ),
+        (
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app-db-creds-a1B2c3",
+            "secretsmanager",
+            "secret",
+            "prod/app-db-creds-a1B2c3",
+            "prod/app-db-creds",
+        ),
         ("arn:aws:sns:us-east-1:123456789012:alerts", "sns", None, "alerts", "alerts"),
         ("arn:aws:sqs:eu-west-1:123456789012:jobs", "sqs", None, "jobs", "jobs"),
         ("arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0abc", "ec2", "vpc", "vpc-0abc", "vpc-0abc"),
-        ("arn:aws:backup:us-east-1:123456789012:recovery-point:0a1b-2c3d",
-         "backup", "recovery-point", "0a1b-2c3d", "0a1b-2c3d"),
+        (
+            "arn:aws:backup:us-east-1:123456789012:recovery-point:0a1b-2c3d",
+            "backup",
+            "recovery-point",
+            "0a1b-2c3d",
+            "0a1b-2c3d",
+        ),
         ("arn:aws-cn:s3:::cn-bucket", "s3", None, "cn-bucket", "cn-bucket"),
     ],
 )
@@ -211,3 +266,24 @@ def test_any_string_parses_consistently_or_raises_invalid_arn_error(text: str) -
 @given(ARNISH)
 def test_arn_like_strings_parse_consistently_or_raise_invalid_arn_error(text: str) -> None:
     check(text)
+
+
+def test_an_arn_reads_as_a_read_only_mapping() -> None:
+    from collections.abc import Mapping
+
+    arn = parse_arn("arn:aws:dynamodb:us-east-1:123456789012:table/MyTable")
+    assert isinstance(arn, Mapping)
+    assert arn["service"] == "dynamodb"
+    assert arn["resource_type"] == "table"
+    assert list(arn) == list(arn.keys()) == list(arn.to_dict())
+    assert len(arn) == 8
+    assert dict(arn) == arn.to_dict()
+    assert arn.get("region") == "us-east-1"
+    assert arn.get("nope") is None
+    assert "resource" in arn and "nope" not in arn
+    with pytest.raises(KeyError):
+        arn["nope"]
+    with pytest.raises(TypeError):
+        arn["service"] = "s3"  # type: ignore[index]
+    assert arn == parse_arn(str(arn))
+    assert hash(arn) == hash(parse_arn(str(arn)))

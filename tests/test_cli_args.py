@@ -637,3 +637,20 @@ def test_auth_debug_without_credentials_exits_1_with_the_reason(
     out = capsys.readouterr().out
     assert "boto3's default chain" in out
     assert "the credentials do not work" in out
+
+
+def test_the_underscore_spelling_of_role_session_name_is_accepted() -> None:
+    parser = AWSArgumentParser(role_session_name="default-name")
+    assert parser.parse_args(["--role_session_name", "mine"]).role_session_name == "mine"
+
+
+def test_check_auth_args_reads_only_what_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    from boto_session_manager.cli_args import check_auth_args
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV")
+    check_auth_args({"profile": "dev"})  # the environment's key is not counted
+    check_auth_args(argparse.Namespace(aws_access_key_id="a", aws_secret_access_key="b"))
+    with pytest.raises(InvalidAuthArgumentsError, match="--profile"):
+        check_auth_args({"profile": "dev", "aws_access_key_id": "a", "aws_secret_access_key": "b"})
+    with pytest.raises(TypeError):
+        check_auth_args(["profile"])  # type: ignore[arg-type]

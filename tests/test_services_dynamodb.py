@@ -304,3 +304,24 @@ def test_batch_delete_bound_attaches_the_keys() -> None:
 def test_max_attempts_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_attempts"):
         DynamoDBTable("t", client=None, max_attempts=0)
+
+
+def test_the_table_takes_boto3_keyword_shapes(table: DynamoDBTable) -> None:
+    from boto_session_manager.exceptions import InvalidArgumentError, InvalidArgumentTypeError
+
+    table.put_item(Item={"customer": "c", "n": 1, "price": 1.5})
+    assert table.get_item(Key={"customer": "c", "n": 1}) == {
+        "customer": "c",
+        "n": Decimal(1),
+        "price": Decimal("1.5"),
+    }
+    assert table.batch_write_items(Items=[{"customer": "c", "n": i} for i in range(2, 5)]) == 3
+    assert table.batch_delete(Keys=[{"customer": "c", "n": 2}]) == 1
+    table.delete_item(Key={"customer": "c", "n": 3})
+    assert sorted(int(i["n"]) for i in table.scan()) == [1, 4]
+    with pytest.raises(InvalidArgumentError, match="item and Item"):
+        table.put_item({"customer": "c", "n": 9}, Item={"customer": "c", "n": 9})
+    with pytest.raises(InvalidArgumentTypeError, match="key: missing"):
+        table.get_item()
+    with pytest.raises(InvalidArgumentTypeError, match="items: missing"):
+        table.batch_write_items()

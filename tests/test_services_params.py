@@ -344,3 +344,22 @@ def test_put_parameter_rejects_an_unknown_type(bsm: BotoSesManager) -> None:
 def test_put_parameter_rejects_other_value_types(bsm: BotoSesManager, value: Any) -> None:
     with pytest.raises(TypeError):
         bsm.put_parameter("/t", value)
+
+
+def test_get_parameter_sdk_options_are_part_of_the_cache_key(bsm: BotoSesManager) -> None:
+    from boto_session_manager.exceptions import InvalidArgumentError
+
+    bsm.put_parameter("/opt/p", "v")
+    assert bsm.get_parameter("/opt/p", max_age=60) == "v"
+    with pytest.raises(InvalidArgumentError, match="with_decryption"):
+        bsm.get_parameter("/opt/p", WithDecryption=False)
+    with pytest.raises(InvalidArgumentError, match="Path"):
+        bsm.get_parameters_by_path("/opt", Path="/x")
+
+
+def test_get_parameters_by_path_passes_its_sdk_options(bsm: BotoSesManager) -> None:
+    for i in range(3):
+        bsm.put_parameter(f"/pf/p{i}", str(i))
+    calls = count_calls(bsm, "GetParametersByPath")
+    assert len(bsm.get_parameters_by_path("/pf", MaxResults=1)) == 3
+    assert len(calls) >= 3 and {c["MaxResults"] for c in calls} == {1}

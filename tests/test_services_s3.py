@@ -144,3 +144,24 @@ def test_follows_an_empty_page_that_carries_a_token() -> None:
 def test_bad_input_is_refused_at_the_call(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         s3.list_objects(object(), **kwargs)
+
+
+def test_list_objects_takes_the_list_objects_v2_keywords(bsm: BotoSesManager) -> None:
+    from boto_session_manager.exceptions import InvalidArgumentError
+
+    s3 = bsm.get_client("s3")
+    s3.create_bucket(Bucket="kw")
+    for key in ("a/1", "a/2", "a/3", "b/1"):
+        s3.put_object(Bucket="kw", Key=key, Body=b"")
+    keys = [o["Key"] for o in bsm.s3_list_objects(Bucket="kw", Prefix="a/", MaxKeys=2)]
+    assert keys == ["a/1", "a/2", "a/3"]
+    entries = list(bsm.s3_list_objects(Bucket="kw", Delimiter="/", StartAfter="a"))
+    assert entries == [{"Prefix": "a/"}, {"Prefix": "b/"}]
+    owned = list(bsm.s3_list_objects("kw", "b/", FetchOwner=True))
+    assert [o["Key"] for o in owned] == ["b/1"] and "Owner" in owned[0]
+    with pytest.raises(InvalidArgumentError, match="bucket"):
+        bsm.s3_list_objects("kw", Bucket="other")
+    with pytest.raises(InvalidArgumentError, match="bucket"):
+        bsm.s3_list_objects()
+    with pytest.raises(InvalidArgumentError, match="page_size"):
+        bsm.s3_list_objects("kw", MaxKeys=5000)

@@ -309,3 +309,68 @@ def test_the_cache_is_safe_under_many_threads(bsm: BotoSesManager) -> None:
     read: Callable[[int], Any] = lambda _: bsm.get_secret("s", max_age=600)  # noqa: E731
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(read, range(64))) == {"v"}
+
+
+# ------------------------------------------------------------ SDK options
+
+
+def test_get_secret_passes_sdk_options_and_keys_the_cache_by_them(
+    bsm: BotoSesManager, sm: Any
+) -> None:
+    token = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
+    sm.create_secret(Name="opt", SecretString="one", ClientRequestToken=token)
+    sm.put_secret_value(SecretId="opt", SecretString="two")
+    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    assert bsm.get_secret("opt", VersionId=token, max_age=60) == "one"
+    assert bsm.get_secret("opt", version_id=token, max_age=60) == "one"  # same entry
+    assert bsm.get_secret("opt", max_age=60) == "two"
+    assert bsm.get_secret("opt", VersionStage="AWSPREVIOUS", max_age=60) == "one"
+    assert [c.get("VersionId") or c.get("VersionStage") for c in calls] == [
+        token,
+        None,
+        "AWSPREVIOUS",
+    ]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"SecretId": "x"}, {"version_id": "a", "VersionId": "b"}],
+)
+def test_get_secret_refuses_an_option_given_twice(bsm: BotoSesManager, kwargs: Any) -> None:
+    from boto_session_manager.exceptions import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError):
+        bsm.get_secret("opt", **kwargs)
+
+
+def test_set_secret_update_passes_its_options(bsm: BotoSesManager, sm: Any) -> None:
+    bsm.set_secret("upd", "one")
+    puts = count_calls(bsm, "secretsmanager", "PutSecretValue")
+    updates = count_calls(bsm, "secretsmanager", "UpdateSecret")
+    bsm.set_secret("upd", "two", Description="now described")
+    assert puts == []
+    sent = {k: v for k, v in updates[0].items() if k != "ClientRequestToken"}  # botocore's own
+    assert sent == {"SecretId": "upd", "SecretString": "two", "Description": "now described"}
+    assert sm.describe_secret(SecretId="upd")["Description"] == "now described"
+    bsm.set_secret("upd", "three", VersionStages=["AWSCURRENT", "MINE"])
+    assert puts[0]["VersionStages"] == ["AWSCURRENT", "MINE"]
+    assert bsm.get_secret("upd", VersionStage="MINE") == "three"
+
+
+def test_set_secret_options_only_a_new_secret_takes(bsm: BotoSesManager, sm: Any) -> None:
+    from boto_session_manager.exceptions import InvalidArgumentError
+
+    tags = [{"Key": "team", "Value": "a"}]
+    bsm.set_secret("tagged", "v", Tags=tags)
+    assert sm.describe_secret(SecretId="tagged")["Tags"] == tags
+    with pytest.raises(InvalidArgumentError, match="only when creating"):
+        bsm.set_secret("tagged", "w", Tags=tags)
+    assert bsm.get_secret("tagged") == "v"
+    with pytest.raises(InvalidArgumentError, match="VersionStages"):
+        bsm.set_secret("brand-new", "v", VersionStages=["X"])
+    with pytest.raises(InvalidArgumentError, match="no single call"):
+        bsm.set_secret("tagged", "v", Tags=tags, VersionStages=["X"])
+    with pytest.raises(InvalidArgumentError, match="no single call"):
+        bsm.set_secret("tagged", "v", Description="d", VersionStages=["X"])
+    with pytest.raises(InvalidArgumentError, match="SecretString"):
+        bsm.set_secret("tagged", "v", SecretString="w")
