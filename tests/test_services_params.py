@@ -360,6 +360,6 @@ def test_get_parameter_sdk_options_are_part_of_the_cache_key(bsm: BotoSesManager
 def test_get_parameters_by_path_passes_its_sdk_options(bsm: BotoSesManager) -> None:
     for i in range(3):
         bsm.put_parameter(f"/pf/p{i}", str(i))
-    calls = count_calls(bsm, "GetParametersByPath")
+    calls = count_calls(bsm.get_client("ssm"), "GetParametersByPath")
     assert len(bsm.get_parameters_by_path("/pf", MaxResults=1)) == 3
     assert len(calls) >= 3 and {c["MaxResults"] for c in calls} == {1}

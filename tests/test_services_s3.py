@@ -150,18 +150,18 @@ def test_list_objects_takes_the_list_objects_v2_keywords(bsm: BotoSesManager) ->
     from boto_session_manager.exceptions import InvalidArgumentError
 
     s3 = bsm.get_client("s3")
-    s3.create_bucket(Bucket="kw")
+    s3.create_bucket(Bucket="kw-bucket")
     for key in ("a/1", "a/2", "a/3", "b/1"):
-        s3.put_object(Bucket="kw", Key=key, Body=b"")
-    keys = [o["Key"] for o in bsm.s3_list_objects(Bucket="kw", Prefix="a/", MaxKeys=2)]
+        s3.put_object(Bucket="kw-bucket", Key=key, Body=b"")
+    keys = [o["Key"] for o in bsm.s3_list_objects(Bucket="kw-bucket", Prefix="a/", MaxKeys=2)]
     assert keys == ["a/1", "a/2", "a/3"]
-    entries = list(bsm.s3_list_objects(Bucket="kw", Delimiter="/", StartAfter="a"))
+    entries = list(bsm.s3_list_objects(Bucket="kw-bucket", Delimiter="/", StartAfter="a"))
     assert entries == [{"Prefix": "a/"}, {"Prefix": "b/"}]
-    owned = list(bsm.s3_list_objects("kw", "b/", FetchOwner=True))
+    owned = list(bsm.s3_list_objects("kw-bucket", "b/", FetchOwner=True))
     assert [o["Key"] for o in owned] == ["b/1"] and "Owner" in owned[0]
     with pytest.raises(InvalidArgumentError, match="bucket"):
-        bsm.s3_list_objects("kw", Bucket="other")
+        bsm.s3_list_objects("kw-bucket", Bucket="other")
     with pytest.raises(InvalidArgumentError, match="bucket"):
         bsm.s3_list_objects()
     with pytest.raises(InvalidArgumentError, match="page_size"):
-        bsm.s3_list_objects("kw", MaxKeys=5000)
+        bsm.s3_list_objects("kw-bucket", MaxKeys=5000)

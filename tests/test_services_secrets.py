@@ -320,7 +320,7 @@ def test_get_secret_passes_sdk_options_and_keys_the_cache_by_them(
     token = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
     sm.create_secret(Name="opt", SecretString="one", ClientRequestToken=token)
     sm.put_secret_value(SecretId="opt", SecretString="two")
-    calls = count_calls(bsm, "secretsmanager", "GetSecretValue")
+    calls = count_calls(bsm.get_client("secretsmanager"), "GetSecretValue")
     assert bsm.get_secret("opt", VersionId=token, max_age=60) == "one"
     assert bsm.get_secret("opt", version_id=token, max_age=60) == "one"  # same entry
     assert bsm.get_secret("opt", max_age=60) == "two"
@@ -345,8 +345,8 @@ def test_get_secret_refuses_an_option_given_twice(bsm: BotoSesManager, kwargs: A
 
 def test_set_secret_update_passes_its_options(bsm: BotoSesManager, sm: Any) -> None:
     bsm.set_secret("upd", "one")
-    puts = count_calls(bsm, "secretsmanager", "PutSecretValue")
-    updates = count_calls(bsm, "secretsmanager", "UpdateSecret")
+    puts = count_calls(bsm.get_client("secretsmanager"), "PutSecretValue")
+    updates = count_calls(bsm.get_client("secretsmanager"), "UpdateSecret")
     bsm.set_secret("upd", "two", Description="now described")
     assert puts == []
     sent = {k: v for k, v in updates[0].items() if k != "ClientRequestToken"}  # botocore's own
