@@ -177,13 +177,14 @@ def generate_password(password_policy: Any = None) -> str:
 class Credentials:
     """Base credentials, an optional role and MFA device, and sessions made from them.
 
-    Args: as awsauthhelper's (``region``, ``aws_secret_access_key``,
+    The arguments are awsauthhelper's: ``region``, ``aws_secret_access_key``,
     ``aws_access_key_id``, ``aws_session_token``, ``profile``, ``role``,
     ``role_session_name``, ``config_path``, ``credentials_path``,
-    ``mfa_serial``, ``mfa_session_life`` (900), ``mfa_token``, ``force_mfa``
-    (open an MFA session before any session is made; needs ``mfa_serial``),
-    ``auth_debug``); of ``**kwargs`` (the rest of ``vars(parse_args())``),
-    ``endpoint_url``, ``external_id`` and ``cache_dir`` are used.
+    ``mfa_serial``, ``mfa_session_life`` (900 seconds), ``mfa_token``,
+    ``force_mfa`` (open an MFA session before any session is made; needs
+    ``mfa_serial``) and ``auth_debug``. Of ``**kwargs`` (the rest of
+    ``vars(parse_args())``), ``endpoint_url``, ``external_id`` and
+    ``cache_dir`` are used, the rest ignored.
 
     Raises:
         InvalidArgumentError: ``mfa_session_life`` is not 900 to 129600 seconds.

@@ -229,7 +229,7 @@ class SecretsProvider:
 class SSMProvider:
     """Parameter Store reads: one parameter (cached) or a whole path.
 
-    Args: as :class:`SecretsProvider` (an ``ssm`` client).
+    The arguments are those of :class:`SecretsProvider`, for an ``ssm`` client.
 
     Thread safety: safe to share between threads.
 
