@@ -54,7 +54,7 @@ ARN_KEYS = (
 class Arn(Mapping[str, Any]):
     """A parsed ARN. ``str(arn)`` is the original string.
 
-    It also reads as a read-only mapping of its fields (:data:`ARN_KEYS`):
+    It also reads as a read-only mapping of its fields (``ARN_KEYS``):
     ``arn["service"]``, ``arn.get("region")``, ``"resource" in arn``,
     ``dict(arn)``, ``len(arn) == 8``; iterating yields the keys. It stays
     frozen: neither attributes nor items can be set. Equality and hashing
@@ -107,7 +107,7 @@ class Arn(Mapping[str, Any]):
         return len(ARN_KEYS)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the fields as a new dict, keys as in :data:`ARN_KEYS`.
+        """Return the fields as a new dict, keys as in ``ARN_KEYS``.
 
         Example::
 

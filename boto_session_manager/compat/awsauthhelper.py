@@ -23,7 +23,7 @@ become managers through
 :func:`~boto_session_manager.password.generate_password`.
 
 Differences, on purpose: errors are typed
-(:class:`~boto_session_manager.cli_args.InvalidAuthArgumentsError`, a
+(:class:`~boto_session_manager.exceptions.InvalidAuthArgumentsError`, a
 ``ValueError``, where awsauthhelper raised a bare ``ValueError``;
 :class:`~boto_session_manager.exceptions.CredentialArgumentsError`, also an
 ``argparse.ArgumentError``, from :func:`validate_creds`); ``config_path`` and
