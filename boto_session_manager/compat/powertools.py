@@ -13,8 +13,10 @@ arguments, defaults and return shapes stay:
   are part of the cache key;
 - ``set_secret`` updates the secret and creates it when it does not exist,
   with the options on both calls;
-- failures raise :class:`~boto_session_manager.exceptions.GetParameterError`, :class:`~boto_session_manager.exceptions.TransformParameterError`
-  and :class:`~boto_session_manager.exceptions.SetSecretError`, the names Powertools users catch. They are also
+- failures raise :class:`~boto_session_manager.exceptions.GetParameterError`,
+  :class:`~boto_session_manager.exceptions.TransformParameterError` and
+  :class:`~boto_session_manager.exceptions.SetSecretError`, the names
+  Powertools users catch. They are also
   :class:`~boto_session_manager.exceptions.BotoSessionManagerError` (and the
   transform error a ``ValueError``); the cause is chained as ``__cause__``.
 
@@ -288,7 +290,8 @@ class SSMProvider:
         """Every parameter under ``path``, keyed by its name relative to the path.
 
         A value that cannot be transformed is ``None``, or raises
-        :class:`~boto_session_manager.exceptions.TransformParameterError` with ``raise_on_transform_error``.
+        :class:`~boto_session_manager.exceptions.TransformParameterError`
+        with ``raise_on_transform_error``.
 
         Raises:
             GetParameterError: the path cannot be read (cause chained).

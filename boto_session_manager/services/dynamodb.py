@@ -36,13 +36,13 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ..backoff import Backoff
 from ..exceptions import (
     BatchWriteError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     TableNotFoundError,
 )
-from ..backoff import Backoff
 from ._common import error_code
 
 #: BatchWriteItem accepts at most this many requests per call.
