@@ -7,7 +7,7 @@ pytest does not collect it (no ``test_`` prefix), and nothing here is called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, assert_type, cast
+from typing import TYPE_CHECKING, Any, assert_type, cast
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum
@@ -71,3 +71,25 @@ def fan_out_results_carry_the_function_s_return_type(bsm: BotoSesManager) -> Non
         assert_type(outcome, AccountResult[int])
         assert_type(outcome.value, int | None)
     print(total)
+
+
+def compat_modules_are_typed(bsm: BotoSesManager) -> None:
+    from boto_session_manager import compat
+    from boto_session_manager.compat import awsauthhelper, chronos, powertools
+
+    compat.set_default_manager(bsm)
+    assert_type(compat.get_default_manager(), BotoSesManager)
+    assert_type(chronos.parse_arn("arn:aws:s3:::b")["service"], Any)
+    assert_type(chronos.aws_s3_list_objects(Bucket="b"), list[dict[str, Any]])
+    assert_type(chronos.DynamoDBDatabase("t").scan(), list[dict[str, Any]])
+    assert_type(powertools.set_secret("s", "v", Description="d"), dict[str, Any])
+    provider = powertools.SecretsProvider()
+    value: str = provider.get("s")
+    credentials = awsauthhelper.Credentials(profile="dev", mfa_session_life=900)
+    assert_type(credentials.has_role(), bool)
+    make_session = credentials.get_session_generator()
+    make_session(region="eu-west-1").client("s3")
+    assert_type(awsauthhelper.generate_password(), str)
+    arn = bsm.get_named_resources()["x"]
+    assert_type(arn["service"], Any)
+    print(value, dict(arn))
