@@ -1,7 +1,7 @@
 """Test your own code against a local AWS: moto's server on the loopback.
 
 This module needs the ``local`` extra (``pip install
-"boto_session_manager[local]"``), which brings moto's server. Nothing here
+"boto-session-manager-ng[local]"``), which brings moto's server. Nothing here
 talks to a real AWS endpoint: the server listens on ``127.0.0.1`` on a port the
 operating system picks, and the managers it hands out point every client at it
 through ``default_client_kwargs``, including the STS calls behind
@@ -132,7 +132,10 @@ def local_aws(region_name: str = "us-east-1") -> Iterator[LocalAWS]:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the install
-        msg = 'the local AWS server needs moto\'s server: pip install "boto_session_manager[local]"'
+        msg = (
+            "the local AWS server needs moto's server: "
+            'pip install "boto-session-manager-ng[local]"'
+        )
         raise LocalAWSUnavailableError(msg) from exc
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -105,7 +105,7 @@ def test_s3_customisations_and_resources_work(bsm: BotoSesManager) -> None:
 
     body = bsm.get_resource("s3").Object("shared-bucket", "k").get()["Body"].read()
     table = bsm.get_resource("dynamodb").create_table(
-        TableName="t",
+        TableName="shared-table",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",

@@ -1,13 +1,17 @@
-"""Type-checked, never run: how the typed client properties look to mypy/pyright.
+"""Type-checked, never run: ordinary user code, as mypy and pyright see it.
 
-Checked by ``mypy --strict tests/typing/usage.py`` with the ``dev`` extra
-installed (it brings ``types-boto3[s3,sts,dynamodb,secretsmanager,ssm,iam]``).
-pytest does not collect it (no ``test_`` prefix), and nothing here is called.
+Checked by ``mypy --strict tests/typing`` and ``pyright tests/typing`` (basic
+mode, as VS Code runs it) with the ``dev`` extra installed (it brings
+``types-boto3[s3,sts,dynamodb,secretsmanager,ssm,iam,logs]``); ``tox -e type``
+runs both. Both must report nothing. pytest does not collect it (no ``test_``
+prefix), and nothing here is called.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, assert_type, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from typing_extensions import assert_type
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum
@@ -49,7 +53,8 @@ def get_client_results_are_typed_by_annotation(bsm: BotoSesManager) -> None:
 
 
 def migration_names_are_typed() -> None:
-    assert_type(AwsServiceEnum.S3, str)
+    service: str = AwsServiceEnum.S3
+    BotoSesManager().get_client(service)
     assert_type(PATH_DEFAULT_SNAPSHOT, Path)
 
 
