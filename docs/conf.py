@@ -18,20 +18,62 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinx.ext.intersphinx",
 ]
+
+# Links out to Python, boto3 and botocore. The build runs offline: each
+# inventory is read from docs/_inventories/, written from the installed
+# packages by scripts/make_inventories.py; the URLs are the public sites'.
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", "_inventories/python.inv"),
+    "boto3": ("https://boto3.amazonaws.com/v1/documentation/api/latest", "_inventories/boto3.inv"),
+    "botocore": (
+        "https://botocore.amazonaws.com/v1/documentation/api/latest",
+        "_inventories/botocore.inv",
+    ),
+}
+intersphinx_disabled_reftypes = ["std:doc"]
+
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 nitpicky = True
-nitpick_ignore_regex = [
-    (r"py:.*", r"(botocore|boto3|attrs|argparse|concurrent|datetime|os|pathlib|typing|collections)\..*"),
-    (r"py:.*", r"(BaseClient|Config|Credentials|ReadOnlyCredentials|Session|PathLike|Clock|MfaToken|T|Any|Callable|Iterator|Mapping|Sequence|MutableMapping|datetime|Path|Namespace|ArgumentParser|TemporaryCredentials|_Origin)"),
-    (r"py:class", r".*\.?(T|_Origin|_Source|_DefaultSessionSwitch)"),
-    (r"py:.*", r"tempfile\..*"),
-]
 html_theme = "alabaster"
 html_theme_options = {"page_width": "1180px", "sidebar_width": "230px"}
 html_static_path: list[str] = []
 exclude_patterns = ["_build"]
+
+
+# Names the signatures spell short (imported under TYPE_CHECKING, or our type
+# aliases), each mapped to where it is documented: on a page here, or in an
+# inventory above. A short name missing from this table stays a warning.
+SHORT_NAMES = {
+    "datetime": "datetime.datetime",
+    "BaseClient": "botocore.client.BaseClient",
+    "Config": "botocore.config.Config",
+    "Clock": "boto_session_manager.credentials.Clock",
+    "MfaToken": "boto_session_manager.credentials.MfaToken",
+    "PathLike": "boto_session_manager.snapshot.PathLike",
+}
+
+
+def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-def]
+    target = SHORT_NAMES.get(node.get("reftarget", ""))
+    if target is None or node.get("refdomain") != "py":
+        return None
+    node["reftarget"] = target
+    python = env.get_domain("py")
+    found = python.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
+    )
+    if found is not None:
+        return found
+    from sphinx.ext.intersphinx import missing_reference
+
+    return missing_reference(app, env, node, contnode)
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("missing-reference", _resolve_short_name, priority=100)
