@@ -59,9 +59,45 @@ SHORT_NAMES = {
 }
 
 
+def _type_variable(target: str) -> bool:
+    """True when ``target`` (``module.T``) names a module-level ``TypeVar``."""
+    import importlib
+    import typing
+
+    module_name, _, name = target.rpartition(".")
+    if not module_name.startswith("boto_session_manager"):
+        return False
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return False
+    return isinstance(getattr(module, name, None), typing.TypeVar)
+
+
+def _qualified(node, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """``name`` in the module being documented, and in the module of its class."""
+    import importlib
+
+    if "." in name:
+        return [name]
+    module_name = node.get("py:module") or ""
+    names = [f"{module_name}.{name}"]
+    class_name = node.get("py:class")
+    if module_name.startswith("boto_session_manager") and class_name:
+        owner = getattr(importlib.import_module(module_name), class_name.split(".")[0], None)
+        names.append(f"{getattr(owner, '__module__', '')}.{name}")
+    return names
+
+
 def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-def]
-    target = SHORT_NAMES.get(node.get("reftarget", ""))
-    if target is None or node.get("refdomain") != "py":
+    """Resolve a short name, or a module's type variable (linked to typing.TypeVar)."""
+    if node.get("refdomain") != "py":
+        return None
+    reftarget = node.get("reftarget", "")
+    target = SHORT_NAMES.get(reftarget)
+    if target is None and any(_type_variable(name) for name in _qualified(node, reftarget)):
+        target = "typing.TypeVar"
+    if target is None:
         return None
     node["reftarget"] = target
     python = env.get_domain("py")
