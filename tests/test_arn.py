@@ -14,12 +14,16 @@ from boto_session_manager.exceptions import InvalidArnError
 
 
 def botocore_partitions() -> list[tuple[str, str]]:
-    """(partition, one of its real regions) for every partition botocore knows."""
+    """(partition, one of its real regions) for every partition botocore lists a region of.
+
+    Older botocore releases list partitions whose regions are not published yet.
+    """
     data = botocore.loaders.create_loader().load_data("partitions")
     result = []
     for partition in data["partitions"]:
         regions = [r for r in partition["regions"] if not r.endswith("-global")]
-        result.append((partition["id"], regions[0]))
+        if regions:
+            result.append((partition["id"], regions[0]))
     return result
 
 

@@ -176,9 +176,14 @@ def test_property_of_a_service_botocore_removed_names_the_service(
     offline_bsm: BotoSesManager,
 ) -> None:
     import botocore.exceptions
+    import botocore.session
 
-    with pytest.raises(botocore.exceptions.UnknownServiceError, match="finspace"):
-        _ = offline_bsm.finspace_client
+    available = set(botocore.session.Session().get_available_services())
+    gone = sorted(set(_upstream_constants().values()) - available)
+    if not gone:
+        pytest.skip("the installed botocore still has every service upstream names")
+    with pytest.raises(botocore.exceptions.UnknownServiceError, match=gone[0]):
+        _ = getattr(offline_bsm, f"{gone[0].replace('-', '_')}_client")
 
 
 # --- the generator's upstream table ----------------------------------------------
