@@ -1,6 +1,7 @@
 """How a manager pickles: credentials plus the recipe, never clients, sessions or locks.
 
-What travels, by kind of manager:
+What travels is decided by the recipe's entry in
+:data:`boto_session_manager.recipe.SOURCES` (its ``travels``):
 
 - **Static keys** (given to the constructor): the keys, their expiry, region,
   ``default_client_kwargs``.
@@ -9,8 +10,9 @@ What travels, by kind of manager:
 - **Built on a caller's botocore session**: that session cannot travel; its
   current credentials do, as static keys.
 - **Derived** (assumed role, session token, web identity): its current keys
-  and its recipe (``_origin``: the parent manager, pickled the same way, and
-  the STS request). An **auto-refresh** manager is rebuilt around new
+  and its recipe (:attr:`~boto_session_manager.BotoSesManager.recipe`:
+  the parent manager, pickled the same way, and the STS request). An
+  **auto-refresh** manager is rebuilt around new
   refreshing credentials that start from the keys it had (no STS call on
   arrival while they have more than a minute left) and then refresh in the
   new process by themselves, through the unpickled parent: a role chain
@@ -38,12 +40,16 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import credentials as _creds
+import attrs
+
 from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, utc_now
 from .exceptions import UnpicklableRecipeError
+from .recipe import Recipe
 
 if TYPE_CHECKING:
     from .manager import BotoSesManager
+
+__all__ = ["UnpicklableRecipeError", "manager_state", "restored_arguments"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +71,8 @@ def _portable_clock(clock: Clock) -> Clock:
 
 def manager_state(bsm: BotoSesManager) -> dict[str, Any]:
     """The picklable state of ``bsm`` (see the module docstring)."""
+    recipe = bsm.recipe
+    travels = recipe.kind.travels
     state: dict[str, Any] = {
         "version": _STATE_VERSION,
         "region_name": bsm.region_name,
@@ -76,36 +84,17 @@ def manager_state(bsm: BotoSesManager) -> dict[str, Any]:
         "origin": None,
         "refresh": None,
     }
-    live = bsm._credentials
-    origin = bsm._origin
-    if origin is not None:
+    if travels == "recipe":
         state["origin"] = {
-            "kind": origin.kind,
-            "parent": origin.parent,
-            "params": dict(origin.params),
-            "auto_refresh": origin.auto_refresh,
+            "kind": recipe.source,
+            "parent": recipe.parent,
+            "params": dict(recipe.params),
+            "auto_refresh": recipe.auto_refresh,
         }
-    if isinstance(live, AutoRefreshCredentials) and origin is not None:
-        frozen = live.get_frozen_credentials()
-        state["refresh"] = {
-            "method": live.method,
-            "current": TemporaryCredentials(
-                access_key_id=frozen.access_key or "",
-                secret_access_key=frozen.secret_key or "",
-                session_token=frozen.token,
-                expiration=_creds.current_expiry(live),
-            ),
-        }
-        state["profile_name"] = None
-    elif live is not None or bsm.botocore_session is not None:
-        creds = bsm.current_credentials()
-        state["keys"] = {
-            "aws_access_key_id": creds.access_key_id,
-            "aws_secret_access_key": creds.secret_access_key,
-            "aws_session_token": creds.session_token,
-            "expiration_time": creds.expiration,
-        }
-        state["profile_name"] = None
+    if travels == "recipe" and recipe.credentials is not None:
+        state["refresh"] = {"current": bsm.current_credentials()}
+    elif travels == "current-keys":
+        state["keys"] = bsm.current_credentials().to_constructor_kwargs()
     elif bsm.aws_access_key_id is not None:
         state["keys"] = {
             "aws_access_key_id": bsm.aws_access_key_id,
@@ -113,41 +102,9 @@ def manager_state(bsm: BotoSesManager) -> dict[str, Any]:
             "aws_session_token": bsm.aws_session_token,
             "expiration_time": bsm.expiration_time,
         }
+    if state["keys"] is not None or state["refresh"] is not None:
+        state["profile_name"] = None
     return state
-
-
-def _needs_code(kind: str, what: str) -> Callable[[], TemporaryCredentials]:
-    def fetch() -> TemporaryCredentials:
-        msg = (
-            f"this {kind} manager was unpickled in another process and cannot refresh "
-            f"there: {what} does not travel in a pickle; refresh it in the original "
-            "process and send it again"
-        )
-        raise UnpicklableRecipeError(msg)
-
-    return fetch
-
-
-def _fetcher(
-    kind: str, parent: BotoSesManager, params: Mapping[str, Any]
-) -> Callable[[], TemporaryCredentials]:
-    """The STS fetcher that rebuilds ``kind`` credentials through ``parent``."""
-    if kind in ("assume-role", "session-token") and "SerialNumber" in params:
-        return _needs_code(kind, "an MFA code")
-    if kind == "assume-role":
-        return _creds.assume_role_fetcher(lambda: parent.get_client("sts"), params)
-    if kind == "session-token":
-        return _creds.session_token_fetcher(lambda: parent.get_client("sts"), params)
-    if kind == "web-identity":
-        request = dict(params)
-        token_file = request.pop("WebIdentityTokenFile", None)
-        if token_file is None:
-            return _needs_code(kind, "a literal web identity token")
-        return _creds.web_identity_fetcher(
-            lambda: parent.get_client("sts", unsigned=True), request, None, token_file
-        )
-    msg = f"cannot rebuild refreshing credentials of kind {kind!r} after unpickling"
-    raise UnpicklableRecipeError(msg)
 
 
 def _seeded(
@@ -169,10 +126,12 @@ def _seeded(
     return fetch_seeded
 
 
-def restore_manager(bsm: BotoSesManager, state: Mapping[str, Any]) -> None:
-    """Initialise the blank ``bsm`` (made by pickle) from :func:`manager_state`'s dict."""
-    from .roles import Origin
+def restored_arguments(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The constructor arguments that rebuild a manager from :func:`manager_state`'s dict.
 
+    Raises:
+        UnpicklableRecipeError: the state is of another version.
+    """
     version = state.get("version")
     if version != _STATE_VERSION:
         msg = f"cannot unpickle a manager from state version {version!r} (expected 1)"
@@ -185,22 +144,19 @@ def restore_manager(bsm: BotoSesManager, state: Mapping[str, Any]) -> None:
         "clock": state["clock"],
     }
     init.update(state["keys"] or {})
-    bsm.__init__(**init)  # type: ignore[misc]
     origin = state["origin"]
     if origin is None:
-        return
-    parent = origin["parent"]
-    refresh = state["refresh"]
-    if refresh is not None:
-        fetch = _fetcher(origin["kind"], parent, origin["params"])
-        bsm._credentials = AutoRefreshCredentials(
-            _seeded(fetch, refresh["current"], bsm.clock),
-            method=refresh["method"],
-            clock=bsm.clock,
-        )
-    bsm._origin = Origin(
-        kind=origin["kind"],
-        parent=parent,
+        return init
+    recipe = Recipe(
+        origin["kind"],
+        parent=origin["parent"],
         params=origin["params"],
         auto_refresh=origin["auto_refresh"],
     )
+    refresh = state["refresh"]
+    if refresh is not None:
+        fetch = _seeded(recipe.rebuild_fetcher(), refresh["current"], init["clock"])
+        live = AutoRefreshCredentials(fetch, method=recipe.kind.method, clock=init["clock"])
+        recipe = attrs.evolve(recipe, credentials=live)
+    init["recipe"] = recipe
+    return init

@@ -29,7 +29,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from . import _forksafe
 
@@ -59,22 +59,7 @@ def credentials_environment(
     ``None`` means "remove this variable". ``AWS_CREDENTIAL_EXPIRATION`` is
     set when the credentials expire and removed when they do not.
     """
-    expiration = credentials.expiration
-    env: dict[str, str | None] = {
-        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-        "AWS_SESSION_TOKEN": credentials.session_token or None,
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-    }
-    # AWS_SECURITY_TOKEN is the legacy name some tools still read first.
-    env["AWS_SECURITY_TOKEN"] = None
-    for name in PROFILE_VARIABLES:
-        env[name] = None
-    # Always set or removed: an outer AWS_CREDENTIAL_EXPIRATION (from bsm exec,
-    # aws-vault ...) would otherwise be paired with these keys by the child.
-    env["AWS_CREDENTIAL_EXPIRATION"] = expiration.isoformat() if expiration else None
-    return env
+    return credentials.to_environment(region)
 
 
 class _Overlap:
@@ -145,3 +130,39 @@ def patched_environ(
             _apply(env, overlap.values())
             if not overlap.entries:
                 del _overlaps[id(env)]
+
+
+class _HasSession(Protocol):
+    @property
+    def boto_ses(self) -> Any: ...
+
+
+_B = TypeVar("_B", bound=_HasSession)
+
+
+class DefaultSessionSwitch(Generic[_B]):
+    """What :meth:`~boto_session_manager.BotoSesManager.use_as_default` returns.
+
+    Making it switches boto3's default session to the manager's at once; a
+    ``with`` block switches back to the previous default on exit.
+
+    Example::
+
+        with bsm.use_as_default():
+            boto3.client("sts").get_caller_identity()   # bsm's credentials
+    """
+
+    def __init__(self, bsm: _B) -> None:
+        import boto3  # a manager exists, so boto3 is loaded: no import cost here
+
+        self._previous = boto3.DEFAULT_SESSION
+        self._bsm = bsm
+        boto3.DEFAULT_SESSION = bsm.boto_ses
+
+    def __enter__(self) -> _B:
+        return self._bsm
+
+    def __exit__(self, *exc_info: object) -> None:
+        import boto3
+
+        boto3.DEFAULT_SESSION = self._previous

@@ -51,7 +51,14 @@ from . import _forksafe
 from ._files import PRIVATE_ONLY, prepare_private_directory, read_trusted
 from ._lock import DEFAULT_LOCK_TIMEOUT, file_lock
 from ._safejson import load_bounded
-from .credentials import Clock, TemporaryCredentials, as_utc, refresh_windows, utc_now
+from .credentials import (
+    CACHE_FORMAT,
+    Clock,
+    TemporaryCredentials,
+    as_utc,
+    refresh_windows,
+    utc_now,
+)
 from .exceptions import (
     CacheEntryError,
     CredentialCacheError,
@@ -66,7 +73,6 @@ from .snapshot import PathLike, write_private_file
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = "boto_session_manager/credential-cache/1"
 
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
@@ -228,14 +234,7 @@ class CredentialFileCache:
         """Store ``creds`` under ``key`` (0600, atomic replace)."""
         if creds.expiration is None:
             return
-        data = {
-            "format": CACHE_FORMAT,
-            "AccessKeyId": creds.access_key_id,
-            "SecretAccessKey": creds.secret_access_key,
-            "SessionToken": creds.session_token,
-            "Expiration": creds.expiration.isoformat(),
-            "Issued": self._clock().isoformat(),
-        }
+        data = creds.to_cache_entry(issued=self._clock())
         path = self.directory / f"{key}.json"
         try:
             write_private_file(path, json.dumps(data), overwrite=True)

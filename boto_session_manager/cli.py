@@ -435,16 +435,7 @@ def github_env_block(name: str, value: str) -> str:
 
 def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
     refuse_expired(args, bsm)
-    creds = bsm.current_credentials()
-    document: dict[str, Any] = {
-        "Version": 1,
-        "AccessKeyId": creds.access_key_id,
-        "SecretAccessKey": creds.secret_access_key,
-    }
-    if creds.session_token:
-        document["SessionToken"] = creds.session_token
-    if creds.expiration is not None:
-        document["Expiration"] = creds.expiration.isoformat()
+    document = bsm.current_credentials().to_credential_process()
     out.write(json.dumps(document) + "\n")
     return 0
 

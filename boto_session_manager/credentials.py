@@ -61,6 +61,9 @@ Clock = Callable[[], datetime]
 #: An MFA code, or a callable asked for a fresh one each time STS needs it.
 MfaToken = Union[str, Callable[[], str]]
 
+#: The version tag of credential file cache entries.
+CACHE_FORMAT = "boto_session_manager/credential-cache/1"
+
 ADVISORY_WINDOW_MAX = 15 * 60
 MANDATORY_WINDOW_MAX = 10 * 60
 
@@ -121,6 +124,92 @@ class TemporaryCredentials:
         if not arn or not user_id or len(parts) < 6 or not parts[4]:
             return None
         return CallerIdentity(account=parts[4], user_id=user_id, arn=arn)
+
+    @classmethod
+    def from_frozen(
+        cls, frozen: ReadOnlyCredentials, expiration: datetime | None = None
+    ) -> TemporaryCredentials:
+        """Build from botocore's ``get_frozen_credentials()`` triple and an expiry."""
+        return cls(
+            access_key_id=frozen.access_key or "",
+            secret_access_key=frozen.secret_key or "",
+            session_token=frozen.token or None,
+            expiration=expiration,
+        )
+
+    def to_constructor_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :class:`~boto_session_manager.BotoSesManager` for these keys."""
+        return {
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            "aws_session_token": self.session_token,
+            "expiration_time": self.expiration,
+        }
+
+    def to_snapshot(self, region: str | None) -> dict[str, Any]:
+        """The snapshot dict (upstream's key names; token and expiry only when present)."""
+        snapshot: dict[str, Any] = {
+            "region_name": region,
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+        }
+        if self.session_token:
+            snapshot["aws_session_token"] = self.session_token
+        if self.expiration is not None:
+            snapshot["expiration_time"] = self.expiration.isoformat()
+        return snapshot
+
+    def to_environment(self, region: str | None) -> dict[str, str | None]:
+        """The variables that make a child process use these credentials (None: remove).
+
+        ``AWS_SESSION_TOKEN`` and ``AWS_CREDENTIAL_EXPIRATION`` are removed when
+        there is none; the profile variables and the legacy
+        ``AWS_SECURITY_TOKEN`` are always removed.
+        """
+        env: dict[str, str | None] = {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token or None,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            # The legacy name some tools still read first.
+            "AWS_SECURITY_TOKEN": None,
+            "AWS_PROFILE": None,
+            "AWS_DEFAULT_PROFILE": None,
+        }
+        # Always set or removed: an outer AWS_CREDENTIAL_EXPIRATION (from bsm exec,
+        # aws-vault ...) would otherwise be paired with these keys by the child.
+        expiration = self.expiration
+        env["AWS_CREDENTIAL_EXPIRATION"] = expiration.isoformat() if expiration else None
+        return env
+
+    def to_credential_process(self) -> dict[str, Any]:
+        """The ``credential_process`` JSON document (Version 1)."""
+        document: dict[str, Any] = {
+            "Version": 1,
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+        }
+        if self.session_token:
+            document["SessionToken"] = self.session_token
+        if self.expiration is not None:
+            document["Expiration"] = self.expiration.isoformat()
+        return document
+
+    def to_cache_entry(self, issued: datetime) -> dict[str, Any]:
+        """The credential file cache's entry (``format`` names its version).
+
+        :func:`boto_session_manager.cache.parse_cache_entry` reads it back,
+        checking every field.
+        """
+        return {
+            "format": CACHE_FORMAT,
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": None if self.expiration is None else self.expiration.isoformat(),
+            "Issued": issued.isoformat(),
+        }
 
     def to_botocore_metadata(self) -> dict[str, Any]:
         """The dict botocore's refreshable credentials expect from a refresh."""

@@ -1,12 +1,15 @@
-"""The manager: one boto3 session, its cached clients and resources, identity, roles.
+"""The manager: an index of what a boto3 session manager does, each part in its own room.
 
-:class:`BotoSesManager` holds a boto3 session and hands out clients and
-resources from a cache keyed by every argument that changes the client, so a
-later call with another region or endpoint gets its own client and the same
-call always gets the same object. It knows who it is (one cached STS
-``GetCallerIdentity``), when its credentials expire, how to assume roles (with
-automatic refresh through botocore's refreshable credentials), and how to hand
-its credentials to child processes and other Python processes.
+:class:`BotoSesManager` holds the constructor's settings and a few
+collaborators, and each public method is a few lines that delegate: the
+:class:`~boto_session_manager.client_cache.ClientCache` (one client per
+:class:`~boto_session_manager.client_cache.ClientKey`), the
+:class:`~boto_session_manager.identity.Identity` (who the credentials are),
+the :class:`~boto_session_manager.recipe.Recipe` (how they are made), the
+session builder (:mod:`boto_session_manager.session`) and the
+:class:`~boto_session_manager.services.ServiceHelpers`. Its bases add
+methods that use only its public API: identity properties, roles, service
+helpers, exports, and the generated ``*_client`` properties.
 
 Thread safety, in one place:
 
@@ -23,51 +26,34 @@ Thread safety, in one place:
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Hashable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import attrs
 import boto3
-from boto3.exceptions import ResourceNotExistsError
-from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
-from botocore.exceptions import UnknownServiceError as BotocoreUnknownServiceError
 
 from . import _forksafe, _validate
 from . import credentials as _creds
-from ._botocore import (
-    guard_client,
-    guard_resource,
-    ignore_environment_profile,
-    new_botocore_session,
-)
 from ._clients import AwsServiceEnum, ClientProperties
-from ._redact import install_on_session
-from .awscli import credentials_environment, patched_environ
-from .credentials import (
-    AutoRefreshCredentials,
-    Clock,
-    FrozenCredentials,
-    TemporaryCredentials,
-    utc_now,
-)
-from .exceptions import InvalidArgumentError, SnapshotError
-from .identity import CallerIdentity, check_identity, mask_account_id, mask_user_id, source_name
-from .roles import Origin, RoleMethods
-from .services import ServiceHelpers
+from .awscli import DefaultSessionSwitch
+from .client_cache import ClientCache, ClientKey, make_client, repr_client_kwargs
+from .credentials import Clock, FrozenCredentials, TemporaryCredentials, utc_now
+from .exports import ExportMethods, snapshot_manager
+from .identity import Identity, IdentityMethods
+from .recipe import CredentialRequest, Recipe, base_recipe, derived_arguments, shared_arguments
+from .roles import RoleMethods
+from .services import HelperMethods, ServiceHelpers
 from .services._cache import TTLCache
+from .session import build_session
 from .snapshot import (
     PathLike,
     default_snapshot_path,
     parse_snapshot,
     read_snapshot_file,
     resolve_path,
-    temporary_file,
 )
 
 if TYPE_CHECKING:
@@ -83,10 +69,6 @@ __all__ = ["PATH_DEFAULT_SNAPSHOT", "AwsServiceEnum", "BotoSesManager", "Session
 #: ``~/.bsm-snapshot.json`` at import time (upstream's import path; the
 #: manager itself resolves the home directory at call time).
 PATH_DEFAULT_SNAPSHOT = default_snapshot_path()
-
-_NOT_FETCHED: Any = object()
-_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
-_SECRET_KWARGS = frozenset({"aws_secret_access_key", "aws_session_token"})
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
@@ -107,34 +89,13 @@ def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
 
-def _repr_client_kwargs(value: Mapping[str, Any] | None) -> str:
-    if value is None:
-        return "None"
-    shown = {k: ("***" if k in _SECRET_KWARGS else v) for k, v in value.items()}
-    return repr(shown)
-
-
-def _service_aliases() -> dict[str, str]:
-    """Upstream's constant names for services (``CloudWatchLogs`` -> ``logs``)."""
-    return {
-        name: value
-        for name, value in vars(AwsServiceEnum).items()
-        if not name.startswith("_") and isinstance(value, str)
-    }
-
-
-def _config_key(config: Config) -> str:
-    """Equal botocore Configs share one client; a new but equal Config is no new key."""
-    return repr(sorted(vars(config).items(), key=lambda item: item[0]))
-
-
-@attrs.define(kw_only=True, eq=False)
-class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
+@attrs.define(eq=False)
+class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMethods, ExportMethods):
     """A boto3 session with cached clients, identity, roles and expiry.
 
     Every argument is optional; with none, the standard boto3 credential chain
     is used (environment, shared files, SSO, container and instance roles, web
-    identity).
+    identity). The first eight may be given by position, in this order.
 
     Args:
         aws_access_key_id: an access key id.
@@ -152,6 +113,9 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             (public buckets, open endpoints).
         clock: returns a tz-aware "now"; tests inject a fake one. Inherited by
             derived managers and used by their refreshing credentials.
+        recipe: how the credentials are made; given by the methods that
+            derive managers (:meth:`assume_role`, :meth:`in_region` ...),
+            worked out from the other arguments otherwise.
 
     Example::
 
@@ -174,28 +138,46 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     botocore_session: Any = attrs.field(default=None, repr=False)
     profile_name: str | None = None
     default_client_kwargs: dict[str, Any] | None = attrs.field(
-        default=None, converter=_copy_kwargs, repr=_repr_client_kwargs
+        default=None, converter=_copy_kwargs, repr=repr_client_kwargs
     )
     expiration_time: datetime | None = attrs.field(default=None, converter=_optional_utc)
-    unsigned: bool = False
-    clock: Clock = attrs.field(default=utc_now, repr=False)
+    unsigned: bool = attrs.field(default=False, kw_only=True)
+    clock: Clock = attrs.field(default=utc_now, repr=False, kw_only=True)
+    _recipe: Recipe | None = attrs.field(default=None, repr=False, kw_only=True, alias="recipe")
 
-    _credentials: Credentials | None = attrs.field(default=None, init=False, repr=False)
-    _origin: Origin | None = attrs.field(default=None, init=False, repr=False)
-    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
     _session: boto3.session.Session | None = attrs.field(default=None, init=False, repr=False)
-    _clients: dict[Hashable, Any] = attrs.field(factory=dict, init=False, repr=False)
-    _resources: dict[Hashable, Any] = attrs.field(factory=dict, init=False, repr=False)
-    _identity: CallerIdentity | None = attrs.field(default=None, init=False, repr=False)
-    _alias: Any = attrs.field(default=_NOT_FETCHED, init=False, repr=False)
+    _clients: ClientCache = attrs.field(factory=ClientCache, init=False, repr=False)
+    _identity: Identity = attrs.field(init=False, repr=False)
     _helper_cache: TTLCache = attrs.field(factory=TTLCache, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        _forksafe.register(self._renew_lock)
+        if self._recipe is None:
+            self._recipe = base_recipe(
+                unsigned=self.unsigned,
+                has_keys=bool(self.aws_access_key_id),
+                has_botocore_session=self.botocore_session is not None,
+            )
+        self._identity = Identity(known=self._recipe.identity)
+        _forksafe.register(self._after_fork)
 
-    def _renew_lock(self) -> None:
-        """In a forked child: a new lock (a parent thread may have held the old one)."""
-        self._lock = threading.RLock()
+    def _after_fork(self) -> None:
+        """In a forked child: new locks (a parent thread may have held the old ones)."""
+        self._lock = threading.Lock()
+        self._clients.reset()
+        self._identity.reset()
+
+    @property
+    def recipe(self) -> Recipe:
+        """How this manager's credentials are made (see :mod:`boto_session_manager.recipe`).
+
+        Example::
+
+            role = bsm.assume_role(role_arn)
+            role.recipe.source, role.recipe.parent is bsm   # ("assume-role", True)
+        """
+        assert self._recipe is not None  # set by __attrs_post_init__
+        return self._recipe
 
     # ------------------------------------------------------------------ session
 
@@ -211,37 +193,13 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             session = bsm.create_boto_ses()
             session.client("s3")
         """
-        region = self.region_name
-        if self.botocore_session is not None:
-            install_on_session(self.botocore_session)  # errors never quote a secret
-            return boto3.session.Session(
-                aws_access_key_id=self.aws_access_key_id,
-                aws_secret_access_key=self.aws_secret_access_key,
-                aws_session_token=self.aws_session_token,
-                region_name=region,
-                botocore_session=self.botocore_session,
-                profile_name=self.profile_name,
-            )
-        botocore_session = new_botocore_session()
-        install_on_session(botocore_session)  # errors never quote a secret
-        if self.profile_name is None and (
-            self.aws_access_key_id or self._credentials is not None or self.unsigned
-        ):
-            ignore_environment_profile(botocore_session)
-        if self._credentials is not None:
-            _creds.attach(botocore_session, self._credentials)
-            if isinstance(self._credentials, AutoRefreshCredentials):
-                events = botocore_session.get_component("event_emitter")
-                _creds.install_refresh_and_retry(events, self._credentials)
-        elif self.unsigned:
-            _creds.attach_none(botocore_session)
-        return boto3.session.Session(
-            aws_access_key_id=self.aws_access_key_id,
-            aws_secret_access_key=self.aws_secret_access_key,
-            aws_session_token=self.aws_session_token,
-            region_name=region,
-            botocore_session=botocore_session,
+        return build_session(
+            keys=(self.aws_access_key_id, self.aws_secret_access_key, self.aws_session_token),
+            region_name=self.region_name,
             profile_name=self.profile_name,
+            botocore_session=self.botocore_session,
+            shared=self.recipe.credentials,
+            unsigned=self.unsigned,
         )
 
     @property
@@ -262,29 +220,9 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
     # ------------------------------------------------------------ clients cache
 
-    def _client_kwargs(
-        self, given: Mapping[str, Any], use_ssl: bool, config: Config | None, unsigned: bool
-    ) -> dict[str, Any]:
-        """``default_client_kwargs`` with the call's own arguments merged over them."""
-        kwargs = dict(self.default_client_kwargs or {})
-        kwargs.update({k: v for k, v in given.items() if v is not None})
-        if not use_ssl:
-            kwargs["use_ssl"] = False
-        if config is not None:
-            base = kwargs.get("config")
-            kwargs["config"] = base.merge(config) if isinstance(base, Config) else config
-        if unsigned or self.unsigned:
-            unsigned_config = Config(signature_version=UNSIGNED)
-            base = kwargs.get("config")
-            kwargs["config"] = base.merge(unsigned_config) if base is not None else unsigned_config
-        return kwargs
-
-    def _cached(self, cache: dict[Hashable, Any], key: Hashable, make: Callable[[], T]) -> T:
-        with self._lock:
-            found = cache.get(key)
-            if found is None:
-                found = cache[key] = make()
-            return found
+    def _make(self, key: ClientKey) -> Any:
+        """Build the client or resource ``key`` names (the cache calls it once per key)."""
+        return make_client(self.boto_ses, key, self.default_client_kwargs, unsigned=self.unsigned)
 
     def get_client(
         self,
@@ -313,7 +251,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             others: as :meth:`boto3.session.Session.client`.
 
         Thread safety: safe from any number of threads; exactly one client is
-        created per key.
+        created per key (see :class:`~boto_session_manager.client_cache.ClientCache`).
 
         Example::
 
@@ -333,18 +271,15 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             and config is None
             and not unsigned
         ):
-            # The common call (and every *_client property): keyed by the name alone.
-            client = self._clients.get(service_name)
+            # The common call (and every *_client property): looked up by name alone.
+            client = self._clients.defaults.get(service_name)
             if client is not None:
                 return client  # type: ignore[no-any-return]
-            key: Hashable = service_name
-        else:
-            key = None
-        return self._get_or_create(  # type: ignore[no-any-return]
-            "client", key, service_name, region_name, api_version, use_ssl, verify,
-            endpoint_url, aws_access_key_id, aws_secret_access_key, aws_session_token,
-            config, unsigned,
+        key = ClientKey(
+            service_name, region_name, api_version, use_ssl, verify, endpoint_url,
+            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
         )  # fmt: skip
+        return self._clients.get(key, self._make)  # type: ignore[no-any-return]
 
     def get_resource(
         self,
@@ -372,64 +307,12 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
             table = bsm.get_resource("dynamodb").Table("users")
         """
-        return self._get_or_create(
-            "resource", None, service_name, region_name, api_version, use_ssl, verify,
-            endpoint_url, aws_access_key_id, aws_secret_access_key, aws_session_token,
-            config, unsigned,
+        key = ClientKey(
+            service_name, region_name, api_version, use_ssl, verify, endpoint_url,
+            aws_access_key_id, aws_secret_access_key, aws_session_token, config, unsigned,
+            kind="resource",
         )  # fmt: skip
-
-    def _get_or_create(
-        self,
-        kind: str,
-        key: Hashable | None,
-        service_name: str,
-        region_name: str | None,
-        api_version: str | None,
-        use_ssl: bool,
-        verify: bool | str | None,
-        endpoint_url: str | None,
-        aws_access_key_id: str | None,
-        aws_secret_access_key: str | None,
-        aws_session_token: str | None,
-        config: Config | None,
-        unsigned: bool,
-    ) -> Any:
-        """The cached client or resource for these arguments, created once."""
-        cache = self._clients if kind == "client" else self._resources
-        if key is None:
-            key = (
-                service_name, region_name, api_version, use_ssl, verify, endpoint_url,
-                aws_access_key_id, aws_secret_access_key, aws_session_token,
-                None if config is None else _config_key(config), unsigned,
-            )  # fmt: skip
-            found = cache.get(key)
-            if found is not None:
-                return found
-        given = {
-            "region_name": region_name,
-            "api_version": api_version,
-            "verify": verify,
-            "endpoint_url": endpoint_url,
-            "aws_access_key_id": aws_access_key_id,
-            "aws_secret_access_key": aws_secret_access_key,
-            "aws_session_token": aws_session_token,
-        }
-        _validate.client_arguments(given)
-        kwargs = self._client_kwargs(given, use_ssl, config, unsigned)
-        session: Any = self.boto_ses  # the stubs' overloads want a literal service name
-        try:
-            if kind == "client":
-                return self._cached(
-                    cache, key, lambda: guard_client(session.client(service_name, **kwargs))
-                )
-            return self._cached(
-                cache, key, lambda: guard_resource(session.resource(service_name, **kwargs))
-            )
-        except (BotocoreUnknownServiceError, ResourceNotExistsError):
-            if service_name in session.get_available_services():
-                raise  # a real service without boto3 resources: boto3's message says so
-            available = session.get_available_services()
-            raise _validate.unknown_service(service_name, available, _service_aliases()) from None
+        return self._clients.get(key, self._make)
 
     def clear_cache(self) -> None:
         """Forget the session, clients, resources, identity and account alias.
@@ -442,142 +325,33 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         with self._lock:
             self._session = None
-            self._clients.clear()
-            self._resources.clear()
-            self._identity = None
-            self._alias = _NOT_FETCHED
-            self._helper_cache.clear()
+        self._clients.clear()
+        self._identity.clear()
+        self._helper_cache.clear()
 
     # ----------------------------------------------------------------- identity
 
-    def _caller_identity(self) -> CallerIdentity:
-        identity = self._identity
-        if identity is None:
-            with self._lock:
-                identity = self._identity
-                if identity is None:
-                    response = self.sts_client.get_caller_identity()
-                    identity = self._identity = CallerIdentity.from_response(response)
-        return identity
-
     @property
-    def aws_account_id(self) -> str:
-        """The account id of the credentials (one cached STS call).
+    def identity(self) -> Identity:
+        """The cache of who these credentials are (caller identity, account alias).
 
-        Example::
-
-            bsm.aws_account_id   # '123456789012'
+        The identity properties (:attr:`aws_account_id` ...) read it.
         """
-        return self._caller_identity().account
-
-    @property
-    def aws_account_user_id(self) -> str:
-        """The unique id of the principal (``AIDA...`` or ``AROA...:session``)."""
-        return self._caller_identity().user_id
-
-    @property
-    def principal_arn(self) -> str:
-        """The ARN of the principal (user, assumed-role session ...)."""
-        return self._caller_identity().arn
-
-    @property
-    def masked_aws_account_id(self) -> str:
-        """The account id with its middle digits hidden, e.g. ``12********12``."""
-        return mask_account_id(self.aws_account_id)
-
-    @property
-    def masked_aws_account_user_id(self) -> str:
-        """The principal's unique id with all but its first and last 4 characters hidden.
-
-        Example::
-
-            bsm.masked_aws_account_user_id   # 'AIDA************WXYZ'
-        """
-        return mask_user_id(self.aws_account_user_id)
-
-    @property
-    def masked_principal_arn(self) -> str:
-        """The principal ARN with the account id masked."""
-        account = self.aws_account_id
-        return self.principal_arn.replace(account, mask_account_id(account))
-
-    @property
-    def aws_region(self) -> str | None:
-        """The region of the session (from the argument, profile or environment).
-
-        None when no region is configured anywhere.
-        """
-        region: str | None = self.boto_ses.region_name
-        return region
-
-    @property
-    def aws_account_alias(self) -> str | None:
-        """The account's first IAM alias, or None when it has none (cached).
-
-        Also None when the principal may not call ``iam:ListAccountAliases``.
-        """
-        alias = self._alias
-        if alias is _NOT_FETCHED:
-            with self._lock:
-                alias = self._alias
-                if alias is _NOT_FETCHED:
-                    try:
-                        aliases = self.iam_client.list_account_aliases()["AccountAliases"]
-                    except ClientError as exc:
-                        if exc.response.get("Error", {}).get("Code") not in _DENIED:
-                            raise
-                        aliases = []  # narrow roles may not list aliases: not an error here
-                    alias = self._alias = aliases[0] if aliases else None
-        return alias  # type: ignore[no-any-return]
-
-    def check_credentials(self) -> CallerIdentity:
-        """Check the credentials with AWS now (one uncached ``GetCallerIdentity``).
-
-        CI jobs call it first, to fail fast with a message that says what is
-        wrong instead of failing on the first real call.
-
-        Returns:
-            The caller's identity (also cached for :attr:`aws_account_id` ...).
-
-        Raises:
-            InvalidCredentialsError: ``reason`` is ``"expired"``,
-                ``"invalid-key"``, ``"bad-signature"`` or ``"no-credentials"``;
-                the message says what to do.
-
-        Example::
-
-            try:
-                me = bsm.check_credentials()
-            except InvalidCredentialsError as exc:
-                sys.exit(str(exc))
-            print(me.account)
-        """
-        identity = self._identity = check_identity(lambda: self.get_client("sts"))
-        return identity
+        return self._identity
 
     @property
     def credential_source(self) -> str:
-        """Where the credentials come from.
+        """Where the credentials come from (``"explicit-keys"``, ``"profile"``, ``"env"`` ...).
 
-        One of ``"explicit-keys"``, ``"profile"``, ``"env"``, ``"assume-role"``,
-        ``"session-token"``, ``"web-identity"``, ``"sso"``,
-        ``"credential-process"``, ``"container"``, ``"instance-metadata"``,
-        ``"unsigned"`` or ``"none"`` (botocore's name for anything newer).
-        Resolving it may look up the default chain, but makes no AWS call.
+        See :meth:`Recipe.source_name <boto_session_manager.recipe.Recipe.source_name>`
+        for every answer. It may look up the default chain, but makes no AWS call.
 
         Example::
 
             if bsm.credential_source == "env":
                 print("using the job's environment credentials")
         """
-        if self.unsigned:
-            return "unsigned"
-        if self._origin is not None:
-            return self._origin.kind
-        if self.aws_access_key_id and self.botocore_session is None:
-            return "explicit-keys"
-        creds = self.boto_ses.get_credentials()
-        return source_name(None if creds is None else getattr(creds, "method", None))
+        return self.recipe.source_name(self.boto_ses.get_credentials)
 
     @property
     def has_keys(self) -> bool:
@@ -592,21 +366,18 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     @property
     def has_role(self) -> bool:
         """True when this manager is an assumed role (any kind of assumption)."""
-        return self._origin is not None and self._origin.kind in ("assume-role", "web-identity")
+        return self.recipe.kind.is_role
 
     @property
     def has_mfa(self) -> bool:
         """True when an MFA device was used to obtain these credentials."""
-        return self._origin is not None and "SerialNumber" in self._origin.params
+        return self.recipe.has_mfa
 
-    def use_as_default(self) -> _DefaultSessionSwitch:
+    def use_as_default(self) -> DefaultSessionSwitch[BotoSesManager]:
         """Make plain ``boto3.client(...)`` / ``boto3.resource(...)`` use this manager.
 
-        Legacy code that calls ``boto3.client("s3")`` then signs with this
-        manager's credentials (refreshing ones included). Called plainly it
-        switches for good; used as a context manager it restores the previous
-        default on exit, normal or by exception.
-
+        Called plainly it switches for good; used as a context manager it
+        restores the previous default on exit, normal or by exception.
         ``default_client_kwargs`` do not apply to plain ``boto3.client`` calls
         (set ``AWS_ENDPOINT_URL`` for a local endpoint).
 
@@ -619,43 +390,13 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             with prod.use_as_default():
                 legacy_report()            # its boto3.client("sts") is prod's
         """
-        return _DefaultSessionSwitch(self)
-
-    def who_am_i(self, masked: bool = True) -> dict[str, str | None]:
-        """Account, alias, principal and region as a dict (what ``bsm whoami`` prints)."""
-        return {
-            "account_id": self.masked_aws_account_id if masked else self.aws_account_id,
-            "account_alias": self.aws_account_alias,
-            "principal_arn": self.masked_principal_arn if masked else self.principal_arn,
-            "user_id": self.masked_aws_account_user_id if masked else self.aws_account_user_id,
-            "region": self.aws_region,
-        }
-
-    def print_who_am_i(self, masked: bool = True) -> None:
-        """Print the account, alias, principal and region (masked by default).
-
-        Example::
-
-            >>> bsm.print_who_am_i()
-            User Id = AIDA************WXYZ
-            AWS Account Id = 12********12
-            Principal Arn = arn:aws:iam::12********12:user/alice
-            AWS Account Alias = my-company-dev
-            AWS Region = us-east-1
-        """
-        info = self.who_am_i(masked=masked)
-        print(f"User Id = {info['user_id']}")
-        print(f"AWS Account Id = {info['account_id']}")
-        print(f"Principal Arn = {info['principal_arn']}")
-        print(f"AWS Account Alias = {info['account_alias']}")
-        print(f"AWS Region = {info['region']}")
+        return DefaultSessionSwitch(self)
 
     # -------------------------------------------------------------- credentials
 
     def _live_credentials(self) -> Credentials | None:
-        if self._credentials is not None:
-            return self._credentials
-        return self.boto_ses.get_credentials()
+        shared = self.recipe.credentials
+        return shared if shared is not None else self.boto_ses.get_credentials()
 
     def get_frozen_credentials(self) -> FrozenCredentials:
         """One consistent (access key, secret key, token) set, refreshed if due.
@@ -696,12 +437,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             expiry = _creds.current_expiry(live)
             if _creds.frozen(live) == before:
                 break
-        return TemporaryCredentials(
-            access_key_id=before.access_key or "",
-            secret_access_key=before.secret_key or "",
-            session_token=before.token or None,
-            expiration=expiry or self.expiration_time,
-        )
+        return TemporaryCredentials.from_frozen(before, expiry or self.expiration_time)
 
     @property
     def credential_expiration(self) -> datetime | None:
@@ -715,9 +451,8 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
     def is_expired(self, delta: int = 0) -> bool:
         """True when the credentials expire within ``delta`` seconds from now.
 
-        Credentials without an expiry never expire. A refreshing manager
-        refreshes first when its credentials are due, so it answers for the
-        set it would use now.
+        Credentials without an expiry never expire, and neither does a
+        manager that renews itself (``auto_refresh=True``).
 
         Example::
 
@@ -725,6 +460,8 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
                 bsm = make_a_new_manager()
         """
         seconds = _validate.delta_seconds(delta)
+        if self.recipe.renews_itself:
+            return False
         expiry = self.credential_expiration
         if expiry is None:
             return False
@@ -732,66 +469,46 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
     # ---------------------------------------------------------- derived managers
 
-    def _on_credentials(
-        self, credentials: Credentials | None, region_name: str | None
-    ) -> BotoSesManager:
-        """A manager with this one's client defaults and clock, on ``credentials``.
+    def in_region(self, region_name: str | None) -> BotoSesManager:
+        """A manager on these very credentials, client defaults and clock, in another region.
 
         The credentials object is shared, not copied: refreshing credentials
-        keep refreshing for every manager holding them.
+        keep refreshing for both managers at once.
+
+        Thread safety: safe from any thread.
+
+        Example::
+
+            eu = bsm.in_region("eu-west-1")
+            eu.get_client("s3")
         """
-        other = type(self)(
-            region_name=region_name,
-            default_client_kwargs=self.default_client_kwargs,
-            clock=self.clock,
-        )
-        other._credentials = credentials
-        return other
+        return type(self)(**shared_arguments(self, region_name))
 
-    def _derive(
+    def derive(
         self,
+        request: CredentialRequest,
         *,
-        fetch: Callable[[], TemporaryCredentials],
-        method: str,
-        kind: str,
-        params: Mapping[str, Any],
-        auto_refresh: bool,
-        region_name: str | None,
+        auto_refresh: bool = False,
+        region_name: str | None = None,
+        cache_dir: PathLike | None = None,
     ) -> BotoSesManager:
-        """A manager on credentials from ``fetch``, remembering how they were made."""
-        region = region_name or self.region_name or self.aws_region
-        first: list[TemporaryCredentials] = []
+        """A manager on the credentials ``request`` fetches, remembering how (its recipe).
 
-        def fetch_and_keep_first() -> TemporaryCredentials:
-            fresh = fetch()
-            if not first:
-                first.append(fresh)
-            return fresh
+        The new manager keeps this one's ``default_client_kwargs``, clock and
+        region (unless ``region_name`` is given). :meth:`assume_role`,
+        :meth:`get_session_token` and :meth:`assume_role_with_web_identity`
+        are this method on the requests of :mod:`boto_session_manager.roles`.
 
-        if auto_refresh:
-            live = AutoRefreshCredentials(
-                fetch_and_keep_first,
-                method=method,
-                clock=self.clock,
-                on_rejected=getattr(fetch, "discard", None),  # the file cache forgets a refused set
-            )
-            live.get_frozen_credentials()  # fail now, not at the first API call
-            derived = self._on_credentials(live, region)
-        else:
-            fresh = fetch_and_keep_first()
-            derived = type(self)(
-                aws_access_key_id=fresh.access_key_id,
-                aws_secret_access_key=fresh.secret_access_key,
-                aws_session_token=fresh.session_token,
-                expiration_time=fresh.expiration,
-                region_name=region,
-                default_client_kwargs=self.default_client_kwargs,
-                clock=self.clock,
-            )
-        derived._origin = Origin(kind=kind, parent=self, params=params, auto_refresh=auto_refresh)
-        # STS already said who the role session is: no GetCallerIdentity needed.
-        derived._identity = first[0].caller_identity() if first else None
-        return derived
+        Example::
+
+            from boto_session_manager.roles import assume_role_request
+
+            role = bsm.derive(assume_role_request(bsm.get_client, role_arn))
+        """
+        arguments = derived_arguments(
+            self, request, auto_refresh=auto_refresh, region_name=region_name, cache_dir=cache_dir
+        )
+        return type(self)(**arguments)
 
     # --------------------------------------------------------- command-line, IAM
 
@@ -811,78 +528,6 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
         return manager_from_args(namespace, manager_class=cls)
 
-    def generate_password(self) -> str:
-        """A random password that meets this account's IAM password policy.
-
-        AWS's default policy is used when the account has none.
-
-        Example::
-
-            password = bsm.generate_password()
-        """
-        from .password import account_password_policy, generate_password
-
-        return generate_password(account_password_policy(self.get_client("iam")))
-
-    # ----------------------------------------------------- child processes, files
-
-    @contextmanager
-    def awscli(self) -> Iterator[BotoSesManager]:
-        """Put this manager's credentials and region into ``os.environ`` for the block.
-
-        Sets ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
-        ``AWS_SESSION_TOKEN`` (removed when there is none), ``AWS_REGION``,
-        ``AWS_DEFAULT_REGION`` and ``AWS_CREDENTIAL_EXPIRATION`` (removed when
-        the credentials never expire); removes ``AWS_PROFILE`` and
-        ``AWS_DEFAULT_PROFILE``. On exit, normal or by exception, the
-        environment is restored exactly.
-
-        Raises:
-            NoCredentialsError: before touching the environment, when the
-                manager has no credentials.
-
-        Thread safety: the environment is process-wide. Blocks from several
-        threads or asyncio tasks may overlap and exit in any order: while
-        any is active the most recently entered one's values are in effect,
-        and once the last one exits the environment from before the first
-        is back exactly (see :mod:`boto_session_manager.awscli`).
-
-        Example::
-
-            import subprocess
-
-            with bsm.awscli():
-                subprocess.run(["aws", "sts", "get-caller-identity"], check=True)
-        """
-        env = credentials_environment(self.current_credentials(), self.aws_region)
-        with patched_environ(env):
-            yield self
-
-    def to_snapshot(self) -> dict[str, Any]:
-        """The credentials and region as a dict (upstream's key names).
-
-        Keys: ``region_name``, ``aws_access_key_id``, ``aws_secret_access_key``,
-        ``aws_session_token`` (only when there is one) and ``expiration_time``
-        (ISO 8601, only when the credentials expire). The dict holds secrets:
-        keep it out of logs.
-
-        Example::
-
-            snapshot = bsm.to_snapshot()
-            same = BotoSesManager.from_snapshot(snapshot)
-        """
-        creds = self.current_credentials()
-        snapshot: dict[str, Any] = {
-            "region_name": self.aws_region,
-            "aws_access_key_id": creds.access_key_id,
-            "aws_secret_access_key": creds.secret_access_key,
-        }
-        if creds.session_token:
-            snapshot["aws_session_token"] = creds.session_token
-        if creds.expiration is not None:
-            snapshot["expiration_time"] = creds.expiration.isoformat()
-        return snapshot
-
     @classmethod
     def from_snapshot(
         cls, snapshot: Mapping[str, Any], *, allow_expired: bool = False, **kwargs: Any
@@ -897,7 +542,7 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
             SnapshotExpiredError: its ``expiration_time`` has passed.
         """
         options = parse_snapshot(snapshot, allow_expired=allow_expired)
-        return _from_snapshot_options(cls, options, kwargs, "snapshot")
+        return snapshot_manager(cls, options, kwargs, "snapshot")
 
     @classmethod
     def from_snapshot_file(
@@ -922,35 +567,18 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
         """
         options = read_snapshot_file(path, allow_expired=allow_expired)
         where = f"snapshot file {str(resolve_path(path))!r}"
-        return _from_snapshot_options(cls, options, kwargs, where)
+        return snapshot_manager(cls, options, kwargs, where)
 
-    @contextmanager
-    def temp_snapshot(self, path: PathLike | None = None) -> Iterator[Any]:
-        """Write a snapshot file for the block (mode 0600, atomic), then delete it.
+    # -------------------------------------------- many accounts, helpers, pickling
 
-        A file already at ``path`` is never overwritten or deleted: the call
-        refuses with :class:`~boto_session_manager.exceptions.SnapshotExistsError`.
+    @property
+    def helpers(self) -> ServiceHelpers:
+        """The service helpers on this manager's clients and helper cache.
 
-        Yields:
-            The path of the file (a :class:`pathlib.Path`).
-
-        Example::
-
-            import subprocess
-
-            with bsm.temp_snapshot():
-                with other_account.awscli():
-                    # my_script.py calls BotoSesManager.from_snapshot_file()
-                    subprocess.run(["python", "my_script.py"], check=True)
+        The ``get_secret``, ``get_parameter`` ... methods of the manager are
+        these helpers' methods.
         """
-        text = json.dumps(self.to_snapshot(), indent=2)
-        with temporary_file(resolve_path(path), text) as file:
-            yield file
-
-    # ======================================================================
-    # Many accounts and pickling: delegations to fanout.py and
-    # _pickling.py. Keep this section last in the class body.
-    # ======================================================================
+        return ServiceHelpers(self.get_client, self._helper_cache)
 
     def for_each_account(
         self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
@@ -1010,41 +638,10 @@ class BotoSesManager(RoleMethods, ClientProperties, ServiceHelpers):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Rebuild from :meth:`__getstate__`; auto-refresh managers keep refreshing."""
-        from ._pickling import restore_manager
+        from ._pickling import restored_arguments
 
-        restore_manager(self, state)
-
-
-def _from_snapshot_options(
-    cls: type[BotoSesManager], options: dict[str, Any], kwargs: Mapping[str, Any], where: str
-) -> BotoSesManager:
-    """A manager from snapshot options; a value the constructor refuses is a SnapshotError."""
-    from_snapshot = dict(options)
-    options = dict(options, **kwargs)
-    try:
-        return cls(**options)
-    except InvalidArgumentError as exc:
-        if exc.argument not in from_snapshot or exc.argument in kwargs:
-            raise
-        msg = f"{where}: {exc}"  # names the key, never the value
-        raise SnapshotError(msg) from None
+        self.__init__(**restored_arguments(state))  # type: ignore[misc]
 
 
 #: The same class under a shorter name.
 SessionManager = BotoSesManager
-
-
-class _DefaultSessionSwitch:
-    """Returned by :meth:`BotoSesManager.use_as_default`: already switched; a
-    ``with`` block switches back on exit."""
-
-    def __init__(self, bsm: BotoSesManager) -> None:
-        self._previous = boto3.DEFAULT_SESSION
-        self._bsm = bsm
-        boto3.DEFAULT_SESSION = bsm.boto_ses
-
-    def __enter__(self) -> BotoSesManager:
-        return self._bsm
-
-    def __exit__(self, *exc_info: object) -> None:
-        boto3.DEFAULT_SESSION = self._previous

@@ -1,15 +1,17 @@
-"""Assuming roles: STS role assumption, MFA sessions and web identity.
+"""Assuming roles: the checked STS requests behind ``assume_role`` and friends.
 
-:class:`RoleMethods` is a mixin of :class:`~boto_session_manager.BotoSesManager`:
-each method builds a *derived* manager whose credentials come from STS, either
-once (static keys with an expiry) or for as long as the process runs
-(``auto_refresh=True``: botocore refreshable credentials fed by the fetchers of
-:mod:`boto_session_manager.credentials`). A derived manager keeps the recipe
-that made it (:class:`Origin`), which is what pickling and the credential cache
-work from.
+Each function here validates its arguments (before any network call) and
+returns a :class:`~boto_session_manager.recipe.CredentialRequest`: the STS
+request, the fetcher that makes the call through a *client provider* (a
+callable returning the parent manager's cached STS client), and what
+identifies the request in the credential file cache. The manager turns a
+request into a derived manager (:meth:`BotoSesManager.assume_role
+<boto_session_manager.BotoSesManager.assume_role>` and friends), once
+(static keys with an expiry) or for as long as the process runs
+(``auto_refresh=True``: botocore refreshable credentials fed by the fetcher).
 
-Thread safety: every method here is safe to call from many threads; the STS
-calls go through the parent's cached (thread-safe) STS client.
+Thread safety: every function here is pure; the fetchers are safe to call
+from any thread (the STS client is botocore's, thread safe).
 """
 
 from __future__ import annotations
@@ -17,77 +19,148 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable, Protocol
-
-import attrs
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from . import _validate
 from . import credentials as _creds
-from .credentials import Clock, MfaToken, TemporaryCredentials
-from .exceptions import InvalidArgumentError, NoCredentialsError
+from .credentials import MfaToken
+from .exceptions import InvalidArgumentError
+from .recipe import CredentialRequest
 
 if TYPE_CHECKING:
-    from .manager import BotoSesManager
     from .snapshot import PathLike
 
-_MIN_DURATION, _MAX_DURATION = 900, 43200
+__all__ = ["RoleMethods", "assume_role_request", "session_token_request", "web_identity_request"]
+
+_M = TypeVar("_M", bound="RoleMethods")
+
+_MAX_DURATION = 43200
+
+#: Returns the parent manager's STS client (``unsigned=True``: an anonymous one).
+StsProvider = Callable[..., Any]
 
 
-@attrs.frozen
-class Origin:
-    """How a derived manager's credentials were obtained (its recipe)."""
+def assume_role_request(
+    sts: StsProvider,
+    role_arn: str,
+    role_session_name: str | None = None,
+    duration_seconds: int = 3600,
+    *,
+    mfa_token: MfaToken | None = None,
+    policy: str | Mapping[str, Any] | None = None,
+    policy_arns: list[str] | None = None,
+    **optional: Any,
+) -> CredentialRequest:
+    """The AssumeRole request of :meth:`BotoSesManager.assume_role`.
 
-    kind: str
-    parent: BotoSesManager
-    params: Mapping[str, Any]
-    auto_refresh: bool
+    ``optional`` holds ``tags``, ``transitive_tag_keys``, ``external_id``,
+    ``mfa_serial_number`` and ``source_identity``.
+
+    Raises:
+        InvalidArnError: ``role_arn`` is not an IAM role ARN.
+        ValueError: ``duration_seconds`` is out of range.
+    """
+    params = _role_request(
+        role_arn, role_session_name, duration_seconds, policy, policy_arns, **optional
+    )
+    return CredentialRequest(
+        source="assume-role",
+        params=params,
+        fetch=_creds.assume_role_fetcher(lambda: sts("sts"), params, mfa_token),
+        cache_params=params,
+        session_name_given=role_session_name is not None,
+    )
 
 
-class _Source(Protocol):
-    """What the role methods need from the manager they are mixed into."""
+def session_token_request(
+    sts: StsProvider,
+    duration_seconds: int = 43200,
+    mfa_serial_number: str | None = None,
+    mfa_token: MfaToken | None = None,
+) -> CredentialRequest:
+    """The GetSessionToken request of :meth:`BotoSesManager.get_session_token`.
 
-    region_name: str | None
-    aws_access_key_id: str | None
-    profile_name: str | None
-    default_client_kwargs: dict[str, Any] | None
-    clock: Clock
-    _origin: Origin | None
+    Raises:
+        ValueError: ``duration_seconds`` is out of range (900 to 129600).
+    """
+    _check_duration(duration_seconds, maximum=129600)
+    params: dict[str, Any] = {"DurationSeconds": duration_seconds}
+    if mfa_serial_number is not None:
+        params["SerialNumber"] = mfa_serial_number
+    return CredentialRequest(
+        source="session-token",
+        params=params,
+        fetch=_creds.session_token_fetcher(lambda: sts("sts"), params, mfa_token),
+        cache_params=params,
+        session_name_given=False,
+    )
 
-    @property
-    def aws_region(self) -> str | None: ...
 
-    def get_client(self, service_name: str, *, unsigned: bool = False) -> Any: ...
+def web_identity_request(
+    sts: StsProvider,
+    role_arn: str,
+    web_identity_token: str | None = None,
+    web_identity_token_file: PathLike | None = None,
+    role_session_name: str | None = None,
+    duration_seconds: int = 3600,
+    *,
+    policy: str | Mapping[str, Any] | None = None,
+    policy_arns: list[str] | None = None,
+) -> CredentialRequest:
+    """The AssumeRoleWithWebIdentity request (an unsigned STS call).
 
-    def _derive(
-        self,
-        *,
-        fetch: Callable[[], TemporaryCredentials],
-        kind: str,
-        method: str,
-        params: Mapping[str, Any],
-        auto_refresh: bool,
-        region_name: str | None,
-    ) -> BotoSesManager: ...
-
-    def _maybe_cached(
-        self,
-        cache_dir: PathLike | None,
-        operation: str,
-        params: Mapping[str, Any],
-        given_session_name: str | None,
-        fetch: Callable[[], TemporaryCredentials],
-    ) -> Callable[[], TemporaryCredentials]: ...
-
-    def _cache_identity(self) -> str: ...
-
-    def get_frozen_credentials(self) -> Any: ...
+    Raises:
+        InvalidArnError: ``role_arn`` is not an IAM role ARN.
+        ValueError: neither or both of the token and the token file.
+    """
+    params = _role_request(role_arn, role_session_name, duration_seconds, policy, policy_arns)
+    if (web_identity_token is None) == (web_identity_token_file is None):
+        msg = "give exactly one of web_identity_token and web_identity_token_file"
+        raise InvalidArgumentError(msg, argument="web_identity_token")
+    token_file = None if web_identity_token_file is None else str(web_identity_token_file)
+    fetch = _creds.web_identity_fetcher(
+        lambda: sts("sts", unsigned=True), params, web_identity_token, token_file
+    )
+    # Who is asking is the token: it is part of the cache key (hashed, or its file).
+    token_hash = None if web_identity_token is None else hashlib.sha256(web_identity_token.encode())
+    return CredentialRequest(
+        source="web-identity",
+        params=dict(params, WebIdentityTokenFile=token_file),
+        fetch=fetch,
+        cache_params=dict(
+            params,
+            WebIdentityTokenFile=token_file,
+            WebIdentityTokenSha256=None if token_hash is None else token_hash.hexdigest(),
+        ),
+        session_name_given=role_session_name is not None,
+    )
 
 
 class RoleMethods:
-    """Mixin of :class:`~boto_session_manager.BotoSesManager`: roles and STS sessions."""
+    """Base of :class:`~boto_session_manager.BotoSesManager`: managers for roles and STS sessions.
+
+    Each method builds its request with the functions above and hands it to
+    the manager's public :meth:`~boto_session_manager.BotoSesManager.derive`;
+    nothing here touches the manager's state.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        def get_client(self, service_name: str, /) -> Any: ...
+
+        def derive(
+            self: _M,
+            request: CredentialRequest,
+            *,
+            auto_refresh: bool = False,
+            region_name: str | None = None,
+            cache_dir: PathLike | None = None,
+        ) -> _M: ...
 
     def assume_role(
-        self: _Source,
+        self: _M,
         role_arn: str,
         role_session_name: str | None = None,
         duration_seconds: int = 3600,
@@ -102,7 +175,7 @@ class RoleMethods:
         policy: str | Mapping[str, Any] | None = None,
         policy_arns: list[str] | None = None,
         cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
+    ) -> _M:
         """Assume an IAM role and return a manager for it.
 
         The new manager keeps this one's ``default_client_kwargs`` and region
@@ -145,37 +218,25 @@ class RoleMethods:
             )
             prod.s3_client.list_buckets()
         """
-        params = _role_request(
-            role_arn,
-            role_session_name,
-            duration_seconds,
-            policy,
-            policy_arns,
-            tags=tags,
-            transitive_tag_keys=transitive_tag_keys,
-            external_id=external_id,
-            mfa_serial_number=mfa_serial_number,
-            source_identity=source_identity,
-        )
-        fetch = _creds.assume_role_fetcher(lambda: self.get_client("sts"), params, mfa_token)
-        return self._derive(
-            fetch=self._maybe_cached(cache_dir, "AssumeRole", params, role_session_name, fetch),
-            method="assume-role",
-            auto_refresh=auto_refresh,
-            region_name=region_name,
-            kind="assume-role",
-            params=params,
+        request = assume_role_request(
+            self.get_client, role_arn, role_session_name, duration_seconds,
+            mfa_token=mfa_token, policy=policy, policy_arns=policy_arns, tags=tags,
+            transitive_tag_keys=transitive_tag_keys, external_id=external_id,
+            mfa_serial_number=mfa_serial_number, source_identity=source_identity,
+        )  # fmt: skip
+        return self.derive(
+            request, auto_refresh=auto_refresh, region_name=region_name, cache_dir=cache_dir
         )
 
     def get_session_token(
-        self: _Source,
+        self: _M,
         duration_seconds: int = 43200,
         mfa_serial_number: str | None = None,
         mfa_token: MfaToken | None = None,
         *,
         auto_refresh: bool = False,
         cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
+    ) -> _M:
         """Open an STS session (an MFA session when a device is given).
 
         Roles assumed from the returned manager need no MFA code again: the
@@ -200,22 +261,13 @@ class RoleMethods:
             )
             admin = mfa.assume_role("arn:aws:iam::111122223333:role/admin")
         """
-        _check_duration(duration_seconds, maximum=129600)
-        params: dict[str, Any] = {"DurationSeconds": duration_seconds}
-        if mfa_serial_number is not None:
-            params["SerialNumber"] = mfa_serial_number
-        fetch = _creds.session_token_fetcher(lambda: self.get_client("sts"), params, mfa_token)
-        return self._derive(
-            fetch=self._maybe_cached(cache_dir, "GetSessionToken", params, None, fetch),
-            method="session-token",
-            auto_refresh=auto_refresh,
-            region_name=None,
-            kind="session-token",
-            params=params,
+        request = session_token_request(
+            self.get_client, duration_seconds, mfa_serial_number, mfa_token
         )
+        return self.derive(request, auto_refresh=auto_refresh, cache_dir=cache_dir)
 
     def assume_role_with_web_identity(
-        self: _Source,
+        self: _M,
         role_arn: str,
         web_identity_token: str | None = None,
         web_identity_token_file: PathLike | None = None,
@@ -227,7 +279,7 @@ class RoleMethods:
         policy: str | Mapping[str, Any] | None = None,
         policy_arns: list[str] | None = None,
         cache_dir: PathLike | None = None,
-    ) -> BotoSesManager:
+    ) -> _M:
         """Assume a role with an OpenID Connect token (CI OIDC: GitHub Actions, GitLab).
 
         The STS call is unsigned: this manager needs no credentials of its
@@ -256,68 +308,13 @@ class RoleMethods:
                 auto_refresh=True,
             )
         """
-        params = _role_request(role_arn, role_session_name, duration_seconds, policy, policy_arns)
-        if (web_identity_token is None) == (web_identity_token_file is None):
-            msg = "give exactly one of web_identity_token and web_identity_token_file"
-            raise InvalidArgumentError(msg, argument="web_identity_token")
-        token_file = None if web_identity_token_file is None else str(web_identity_token_file)
-        fetch = _creds.web_identity_fetcher(
-            lambda: self.get_client("sts", unsigned=True), params, web_identity_token, token_file
+        request = web_identity_request(
+            self.get_client, role_arn, web_identity_token, web_identity_token_file,
+            role_session_name, duration_seconds, policy=policy, policy_arns=policy_arns,
+        )  # fmt: skip
+        return self.derive(
+            request, auto_refresh=auto_refresh, region_name=region_name, cache_dir=cache_dir
         )
-        # Who is asking is the token: it is part of the cache key (hashed, or its file).
-        token_hash = (
-            None if web_identity_token is None else hashlib.sha256(web_identity_token.encode())
-        )
-        cache_params = dict(
-            params,
-            WebIdentityTokenFile=token_file,
-            WebIdentityTokenSha256=None if token_hash is None else token_hash.hexdigest(),
-        )
-        return self._derive(
-            fetch=self._maybe_cached(
-                cache_dir, "AssumeRoleWithWebIdentity", cache_params, role_session_name, fetch
-            ),
-            method="assume-role-with-web-identity",
-            auto_refresh=auto_refresh,
-            region_name=region_name,
-            kind="web-identity",
-            params=dict(params, WebIdentityTokenFile=token_file),
-        )
-
-    def _maybe_cached(
-        self: _Source,
-        cache_dir: PathLike | None,
-        operation: str,
-        params: Mapping[str, Any],
-        given_session_name: str | None,
-        fetch: Callable[[], TemporaryCredentials],
-    ) -> Callable[[], TemporaryCredentials]:
-        """``fetch`` behind the credential file cache when ``cache_dir`` is given."""
-        if cache_dir is None:
-            return fetch
-        from .cache import cached_fetcher
-
-        material = dict(params, operation=operation, source=self._cache_identity())
-        if given_session_name is None:
-            # A generated session name differs per run; it must not defeat the cache.
-            material.pop("RoleSessionName", None)
-        client_kwargs = self.default_client_kwargs or {}
-        material["endpoint_url"] = client_kwargs.get("endpoint_url")
-        material["region"] = self.region_name or self.aws_region
-        return cached_fetcher(cache_dir, material, fetch, clock=self.clock)
-
-    def _cache_identity(self: _Source) -> str:
-        """Who the source credentials are, without a network call or a secret."""
-        if self._origin is not None:
-            return f"{self._origin.kind}:{self._origin.params.get('RoleArn', '')}:" + (
-                self._origin.parent._cache_identity()
-            )
-        # The key actually resolved (profile, environment, SSO ...), so two
-        # principals sharing a cache directory never share a role's credentials.
-        try:
-            return f"key:{self.get_frozen_credentials().access_key}"
-        except NoCredentialsError:
-            return "anonymous"  # unsigned STS calls (web identity): the token decides
 
 
 def _role_request(

@@ -174,9 +174,18 @@ def test_snapshot_error_never_quotes_the_secret(tmp_path: Path) -> None:
     assert "very-secret" not in str(info.value)
 
 
-def test_temp_snapshot_writes_private_file_and_removes_it(home: Path, bsm: BotoSesManager) -> None:
+def test_temp_snapshot_yields_the_manager_itself(home: Path, bsm: BotoSesManager) -> None:
+    with bsm.temp_snapshot() as same:
+        assert same is bsm
+        assert (home / ".bsm-snapshot.json").exists()
+    assert not (home / ".bsm-snapshot.json").exists()
+
+
+def test_temp_snapshot_file_writes_private_file_and_removes_it(
+    home: Path, bsm: BotoSesManager
+) -> None:
     path = home / ".bsm-snapshot.json"
-    with bsm.temp_snapshot() as written:
+    with bsm.temp_snapshot_file() as written:
         assert written == path
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert json.loads(path.read_text())["aws_access_key_id"] == bsm.aws_access_key_id

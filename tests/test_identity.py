@@ -8,10 +8,12 @@ from pathlib import Path
 import boto3
 import botocore.session
 import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.exceptions import InvalidCredentialsError
-from boto_session_manager.identity import CallerIdentity, mask_user_id
+from boto_session_manager.identity import CallerIdentity, Identity, mask, mask_arn, mask_user_id
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
 from .helpers import OTHER_ACCOUNT, create_role, error_answer
@@ -194,15 +196,6 @@ def test_credential_source_for_each_way_of_building(
     assert BotoSesManager().credential_source == "env"
 
 
-def test_alias_is_none_when_listing_aliases_is_denied(bsm: BotoSesManager, capsys) -> None:
-    bsm.iam_client.meta.events.register(
-        "before-send.iam.ListAccountAliases", lambda **kw: error_answer("AccessDenied", 403)
-    )
-    assert bsm.aws_account_alias is None
-    bsm.print_who_am_i()
-    assert "AWS Account Alias = None" in capsys.readouterr().out
-
-
 def test_failing_credential_process_is_an_invalid_credentials_error(
     aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -217,3 +210,87 @@ def test_failing_credential_process_is_an_invalid_credentials_error(
     with pytest.raises(InvalidCredentialsError) as info:
         bsm.check_credentials()
     assert info.value.reason == "no-credentials"
+
+
+def deny_alias(bsm: BotoSesManager) -> list[str]:
+    """Make ListAccountAliases answer AccessDenied; return the list of calls made."""
+    calls: list[str] = []
+
+    def refuse(**_: object) -> AWSResponse:
+        calls.append("ListAccountAliases")
+        return error_answer("AccessDenied", 403, url="https://iam/")
+
+    bsm.iam_client.meta.events.register("before-send.iam.ListAccountAliases", refuse)
+    return calls
+
+
+def test_an_unreadable_alias_raises_and_is_asked_again(bsm: BotoSesManager) -> None:
+    calls = deny_alias(bsm)
+
+    for _ in range(2):
+        with pytest.raises(ClientError) as info:
+            _ = bsm.aws_account_alias
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+
+    assert len(calls) == 2  # a refusal is never cached
+
+
+def test_print_who_am_i_says_why_the_alias_is_missing(bsm: BotoSesManager, capsys) -> None:
+    deny_alias(bsm)
+
+    bsm.print_who_am_i()
+
+    assert "AWS Account Alias = <unavailable: AccessDenied>" in capsys.readouterr().out
+
+
+def test_print_who_am_i_says_not_set_for_an_account_without_alias(
+    bsm: BotoSesManager, capsys
+) -> None:
+    assert bsm.aws_account_alias is None
+
+    bsm.print_who_am_i()
+
+    assert "AWS Account Alias = <not set>" in capsys.readouterr().out
+
+
+def test_the_alias_is_cached_once_read(bsm: BotoSesManager) -> None:
+    bsm.iam_client.create_account_alias(AccountAlias="my-company")
+    assert bsm.aws_account_alias == "my-company"
+    bsm.iam_client.delete_account_alias(AccountAlias="my-company")
+
+    assert bsm.aws_account_alias == "my-company"
+    bsm.clear_cache()
+    assert bsm.aws_account_alias is None
+
+
+def test_one_masking_rule_for_ids_and_arns() -> None:
+    assert mask("123456789012") == "12********12"
+    assert mask("1234") == "****"
+    assert mask("AIDAJQABLZS4A3QDU576Q", keep=4) == "AIDA*************576Q"
+    assert mask_arn("arn:aws:iam::123456789012:role/r") == "arn:aws:iam::12********12:role/r"
+    assert mask_arn("arn:aws:s3:::bucket-123456789012") == "arn:aws:s3:::bucket-123456789012"
+
+
+def test_identity_known_up_front_makes_no_call() -> None:
+    known = CallerIdentity(account=OTHER_ACCOUNT, user_id="AROAEXAMPLE:s", arn="arn:aws:sts::1:x")
+
+    def no_client(_name: str) -> object:
+        raise AssertionError("no STS call expected")
+
+    assert Identity(known=known).caller(no_client) is known
+
+
+def test_identity_asks_once_for_many_threads(bsm: BotoSesManager) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    identity = Identity()
+    calls: list[str] = []
+    sts = bsm.get_client("sts")
+    sts.meta.events.register(
+        "before-call.sts.GetCallerIdentity", lambda **_: calls.append("GetCallerIdentity")
+    )
+    with ThreadPoolExecutor(16) as pool:
+        answers = set(pool.map(lambda _: identity.caller(lambda _name: sts), range(32)))
+
+    assert [a.account for a in answers] == [DEFAULT_ACCOUNT_ID]
+    assert calls == ["GetCallerIdentity"]

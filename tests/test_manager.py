@@ -13,7 +13,7 @@ from botocore.config import Config
 
 from boto_session_manager import BotoSesManager, SessionManager
 from boto_session_manager.exceptions import NoCredentialsError
-from boto_session_manager.manager import mask_account_id
+from boto_session_manager.identity import mask_account_id
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, LocalAWS
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
@@ -24,9 +24,23 @@ def test_session_manager_is_the_same_class() -> None:
     assert SessionManager is BotoSesManager
 
 
-def test_keyword_arguments_only() -> None:
+def test_positional_arguments_follow_the_upstream_order() -> None:
+    expiry = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    core = botocore.session.get_session()
+
+    bsm = BotoSesManager(
+        "AKIAEXAMPLE", SECRET, TOKEN, "eu-west-1", core, "dev", {"verify": False}, expiry
+    )
+
+    assert (bsm.aws_access_key_id, bsm.aws_secret_access_key) == ("AKIAEXAMPLE", SECRET)
+    assert (bsm.aws_session_token, bsm.region_name) == (TOKEN, "eu-west-1")
+    assert (bsm.botocore_session, bsm.profile_name) == (core, "dev")
+    assert (bsm.default_client_kwargs, bsm.expiration_time) == ({"verify": False}, expiry)
+
+
+def test_options_beyond_upstream_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        BotoSesManager("AKIA", SECRET)  # type: ignore[misc]
+        BotoSesManager(None, None, None, None, None, None, None, None, True)  # type: ignore[misc]
 
 
 def test_repr_and_str_never_show_secret_or_token() -> None:

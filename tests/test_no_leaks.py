@@ -192,7 +192,7 @@ def test_every_file_written_is_private(aws: LocalAWS, tmp_path: Path) -> None:
     bsm = aws.manager()
     arn = create_role(bsm, account_id="111122223333")
     bsm.assume_role(arn, cache_dir=tmp_path / "cache")
-    with bsm.temp_snapshot(tmp_path / "snap.json") as path:
+    with bsm.temp_snapshot_file(tmp_path / "snap.json") as path:
         files = [path, *(tmp_path / "cache").iterdir()]
         for file in files:
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file

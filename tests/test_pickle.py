@@ -12,8 +12,8 @@ import botocore.session
 import pytest
 
 from boto_session_manager import BotoSesManager
-from boto_session_manager._pickling import UnpicklableRecipeError
 from boto_session_manager.credentials import utc_now
+from boto_session_manager.exceptions import UnpicklableRecipeError
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID, TEST_ACCESS_KEY_ID, LocalAWS
 
 from .helpers import FakeClock, count_calls, create_role
@@ -69,9 +69,9 @@ def test_assumed_manager_keeps_its_keys_and_recipe(bsm: BotoSesManager) -> None:
 
     assert copy.get_frozen_credentials() == assumed.get_frozen_credentials()
     assert copy.expiration_time == assumed.expiration_time
-    assert copy._origin is not None
-    assert copy._origin.params == assumed._origin.params  # type: ignore[union-attr]
-    assert copy._origin.parent.aws_access_key_id == TEST_ACCESS_KEY_ID
+    assert copy.recipe.source == "assume-role"
+    assert copy.recipe.params == assumed.recipe.params
+    assert copy.recipe.parent.aws_access_key_id == TEST_ACCESS_KEY_ID
     assert copy.aws_account_id == OTHER
 
 
@@ -199,7 +199,7 @@ def test_refreshing_session_token_manager_refreshes_after_unpickling(
     session.get_frozen_credentials()
 
     copy = roundtrip(session)
-    calls = count_calls(copy._origin.parent.get_client("sts"), "GetSessionToken")  # type: ignore[union-attr]
+    calls = count_calls(copy.recipe.parent.get_client("sts"), "GetSessionToken")  # type: ignore[union-attr]
     copy.get_frozen_credentials()
     copy.clock.advance(800)  # type: ignore[attr-defined]
     copy.get_frozen_credentials()
@@ -222,7 +222,7 @@ def test_refreshing_web_identity_manager_rereads_its_token_file(
     )
 
     copies = roundtrip(from_file), roundtrip(literal)
-    parent_sts = copies[0]._origin.parent.get_client("sts", unsigned=True)  # type: ignore[union-attr]
+    parent_sts = copies[0].recipe.parent.get_client("sts", unsigned=True)  # type: ignore[union-attr]
     calls = count_calls(parent_sts, "AssumeRoleWithWebIdentity")
     for copy in copies:
         copy.get_frozen_credentials()

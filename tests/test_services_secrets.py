@@ -299,7 +299,7 @@ def test_secret_values_never_appear_in_reprs(bsm: BotoSesManager) -> None:
     bsm.set_secret("s", SECRET_VALUE)
     bsm.get_secret("s", max_age=600)
     assert SECRET_VALUE not in repr(bsm)
-    assert SECRET_VALUE not in repr(bsm._helper_cache)
+    assert SECRET_VALUE not in repr(bsm.helpers.cache)
 
 
 def test_the_cache_is_safe_under_many_threads(bsm: BotoSesManager) -> None:

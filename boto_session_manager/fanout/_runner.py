@@ -100,8 +100,7 @@ class _Work:
         self.partition = bsm.principal_arn.split(":")[1]
         self.own_bsm = bsm
         if options.include_own_account and options.region_name not in (None, bsm.aws_region):
-            credentials = bsm.boto_ses.get_credentials()
-            self.own_bsm = bsm._on_credentials(credentials, options.region_name)
+            self.own_bsm = bsm.in_region(options.region_name)
         regions = options.regions
         self.fixed: list[str | None] = (
             [None] if regions is None else [] if regions == ENABLED_REGIONS else list(regions)

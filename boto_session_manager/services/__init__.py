@@ -1,7 +1,7 @@
 """Service helpers: plain functions that take a boto3 client, one module per service.
 
-The manager exposes them as methods (see :class:`ServiceHelpers`), using its
-cached clients; the functions here are usable on their own with any client.
+The manager exposes them as methods (see :class:`ServiceHelpers`, run on
+its cached clients); the functions here are usable on their own with any client.
 
 This package also answers ``from boto_session_manager.services import
 AwsServiceEnum``, the import path upstream boto-session-manager uses for the
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._methods import ServiceHelpers
+from ._methods import HelperMethods, ServiceHelpers
 
 if TYPE_CHECKING:
     from .._clients import AwsServiceEnum
 
-__all__ = ["AwsServiceEnum", "ServiceHelpers"]
+__all__ = ["AwsServiceEnum", "HelperMethods", "ServiceHelpers"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,26 +1,30 @@
-"""The service helper methods of the manager (thin delegations to the modules here).
+"""The service helpers of a manager: the service functions on a client provider.
 
-Each method fetches the manager's cached client for the service and calls
-the matching function of :mod:`boto_session_manager.services`. Reads of
-secrets and parameters may be cached in the manager's own TTL cache (see
-:meth:`ServiceHelpers.get_secret`); writes through the manager drop the
-cached entries of the name written.
+:class:`ServiceHelpers` is built on a *client provider* (any callable that
+returns a client for a service name, e.g. ``bsm.get_client``) and a TTL
+cache; each method takes the provider's client for its service and calls the
+matching function of :mod:`boto_session_manager.services`. The manager owns
+one and delegates its helper methods to it (:class:`HelperMethods`). Reads of
+secrets and parameters may be cached (see :meth:`ServiceHelpers.get_secret`);
+writes through the helpers drop the cached entries of the name written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..arn import Arn
 from . import params, s3, secrets, tagging
-from ._cache import freeze
+from ._cache import TTLCache, freeze
 from ._common import apply_transform, check_transform
 from .tagging import TagFilters  # at runtime: the docs resolve signatures
 
 if TYPE_CHECKING:
-    from ._cache import TTLCache
     from .dynamodb import DynamoDBTable
+
+#: Returns the client for a service name (e.g. a manager's ``get_client``).
+ClientProvider = Callable[[str], Any]
 
 _SECRET = "secret"  # noqa: S105 - a cache-key tag, not a password
 _PARAMETER = "parameter"
@@ -49,21 +53,28 @@ def _same_name(kind: str, name: str) -> Any:
 
 
 class ServiceHelpers:
-    """Mixin of :class:`~boto_session_manager.BotoSesManager`: Secrets Manager,
-    Parameter Store, S3, DynamoDB and tagging helpers.
+    """Secrets Manager, Parameter Store, S3, DynamoDB and tagging helpers on a client provider.
 
-    Every method uses the manager's cached client for the service (its
-    region, endpoint and credentials), raises typed errors naming what was
-    not found, and never returns a partial answer.
+    Args:
+        clients: returns the client for a service name (a manager's
+            ``get_client``: its cached clients, region, endpoint, credentials).
+        cache: where reads with ``max_age`` are kept (a new one by default).
 
-    Thread safety: every helper method is safe to call from many threads at
-    once; the helper cache takes a lock, and clients are thread safe.
+    Every method raises typed errors naming what was not found, and never
+    returns a partial answer.
+
+    Thread safety: every method is safe to call from many threads at once;
+    the cache takes a lock, and clients are thread safe.
+
+    Example::
+
+        helpers = ServiceHelpers(bsm.get_client)
+        helpers.get_parameter("/app/db/url")
     """
 
-    if TYPE_CHECKING:
-        _helper_cache: TTLCache
-
-        def get_client(self, service_name: str, /) -> Any: ...
+    def __init__(self, clients: ClientProvider, cache: TTLCache | None = None) -> None:
+        self.clients = clients
+        self.cache = TTLCache() if cache is None else cache
 
     # ------------------------------------------------------------------ secrets
 
@@ -119,11 +130,11 @@ class ServiceHelpers:
         check_transform(transform)
         options = secrets.secret_request(version_id, version_stage, sdk_options)
         key = (_SECRET, name, freeze(options))
-        value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
+        value: Any = None if force_fetch else self.cache.get(key, max_age=max_age)
         if value is None:
-            generation = self._helper_cache.generation
-            value = secrets.get_secret(self.get_client("secretsmanager"), name, **options)
-            self._helper_cache.put(key, value, max_age, if_generation=generation)
+            generation = self.cache.generation
+            value = secrets.get_secret(self.clients("secretsmanager"), name, **options)
+            self.cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"secret {name!r}")
 
     def set_secret(
@@ -163,14 +174,14 @@ class ServiceHelpers:
         """
         try:
             return secrets.set_secret(
-                self.get_client("secretsmanager"),
+                self.clients("secretsmanager"),
                 name,
                 value,
                 client_request_token=client_request_token,
                 **sdk_options,
             )
         finally:
-            self._helper_cache.invalidate(_same_name(_SECRET, name))
+            self.cache.invalidate(_same_name(_SECRET, name))
 
     # --------------------------------------------------------------- parameters
 
@@ -214,13 +225,13 @@ class ServiceHelpers:
         """
         check_transform(transform)
         key = (_PARAMETER, name, with_decryption, freeze(sdk_options))
-        value: Any = None if force_fetch else self._helper_cache.get(key, max_age=max_age)
+        value: Any = None if force_fetch else self.cache.get(key, max_age=max_age)
         if value is None:
-            generation = self._helper_cache.generation
+            generation = self.cache.generation
             value = params.get_parameter(
-                self.get_client("ssm"), name, with_decryption=with_decryption, **sdk_options
+                self.clients("ssm"), name, with_decryption=with_decryption, **sdk_options
             )
-            self._helper_cache.put(key, value, max_age, if_generation=generation)
+            self.cache.put(key, value, max_age, if_generation=generation)
         return apply_transform(value, transform, what=f"SSM parameter {name!r}")
 
     def get_parameters(
@@ -237,7 +248,7 @@ class ServiceHelpers:
 
             values = bsm.get_parameters([f"/app/key{i}" for i in range(25)])
         """
-        return params.get_parameters(self.get_client("ssm"), names, with_decryption=with_decryption)
+        return params.get_parameters(self.clients("ssm"), names, with_decryption=with_decryption)
 
     def get_parameters_by_path(
         self,
@@ -262,7 +273,7 @@ class ServiceHelpers:
             config = bsm.get_parameters_by_path("/app/prod", recursive=True)
         """
         return params.get_parameters_by_path(
-            self.get_client("ssm"),
+            self.clients("ssm"),
             path,
             recursive=recursive,
             with_decryption=with_decryption,
@@ -294,10 +305,10 @@ class ServiceHelpers:
         """
         try:
             return params.put_parameter(
-                self.get_client("ssm"), name, value, type=type, overwrite=overwrite, **kwargs
+                self.clients("ssm"), name, value, type=type, overwrite=overwrite, **kwargs
             )
         finally:
-            self._helper_cache.invalidate(_same_name(_PARAMETER, name))
+            self.cache.invalidate(_same_name(_PARAMETER, name))
 
     # ----------------------------------------------------------------------- S3
 
@@ -333,7 +344,7 @@ class ServiceHelpers:
             objects = list(bsm.s3_list_objects(Bucket="my-bucket", Prefix="logs/"))
         """
         return s3.list_objects(
-            self.get_client("s3"),
+            self.clients("s3"),
             bucket,
             prefix,
             delimiter=delimiter,
@@ -362,7 +373,7 @@ class ServiceHelpers:
         """
         from .dynamodb import DynamoDBTable  # on first use, not at import: it costs ~3 ms
 
-        return DynamoDBTable(table_name, client=self.get_client("dynamodb"))
+        return DynamoDBTable(table_name, client=self.clients("dynamodb"))
 
     # ------------------------------------------------------------------ tagging
 
@@ -385,7 +396,7 @@ class ServiceHelpers:
                 print(r["ResourceARN"])
         """
         return tagging.get_tagged_resources(
-            self.get_client("resourcegroupstaggingapi"), tag_filters, resource_types
+            self.clients("resourcegroupstaggingapi"), tag_filters, resource_types
         )
 
     def get_named_resources(
@@ -412,8 +423,209 @@ class ServiceHelpers:
             named["orders"].service     # "dynamodb"
         """
         return tagging.get_named_resources(
-            self.get_client("resourcegroupstaggingapi"),
+            self.clients("resourcegroupstaggingapi"),
             tag_filters,
             resource_types,
             on_duplicate=on_duplicate,
         )
+
+    # ---------------------------------------------------------------------- IAM
+
+    def generate_password(self) -> str:
+        """A random password that meets the account's IAM password policy.
+
+        AWS's default policy is used when the account has none.
+
+        Thread safety: safe from many threads.
+
+        Example::
+
+            password = bsm.generate_password()
+        """
+        from ..password import account_password_policy, generate_password
+
+        return generate_password(account_password_policy(self.clients("iam")))
+
+
+class HelperMethods:
+    """Base of :class:`~boto_session_manager.BotoSesManager`: its service helper methods.
+
+    Each method is :class:`ServiceHelpers`'s method of the same name, run by
+    the manager's public :attr:`~boto_session_manager.BotoSesManager.helpers`
+    (its cached clients and helper cache); nothing here touches the
+    manager's state.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def helpers(self) -> ServiceHelpers: ...
+
+    def get_secret(
+        self,
+        name: str,
+        *,
+        transform: str | None = None,
+        version_id: str | None = None,
+        version_stage: str | None = None,
+        max_age: float = 0,
+        force_fetch: bool = False,
+        **sdk_options: Any,
+    ) -> Any:
+        """Read a Secrets Manager secret: its SecretString (str) or SecretBinary (bytes).
+
+        See :meth:`ServiceHelpers.get_secret`; uses this manager's clients.
+        """
+        return self.helpers.get_secret(
+            name,
+            transform=transform,
+            version_id=version_id,
+            version_stage=version_stage,
+            max_age=max_age,
+            force_fetch=force_fetch,
+            **sdk_options,
+        )
+
+    def set_secret(
+        self,
+        name: str,
+        value: str | bytes | Mapping[str, Any],
+        *,
+        client_request_token: str | None = None,
+        **sdk_options: Any,
+    ) -> dict[str, Any]:
+        """Store a secret's new value, creating the secret if it does not exist.
+
+        See :meth:`ServiceHelpers.set_secret`; uses this manager's clients.
+        """
+        return self.helpers.set_secret(
+            name, value, client_request_token=client_request_token, **sdk_options
+        )
+
+    def get_parameter(
+        self,
+        name: str,
+        *,
+        with_decryption: bool = True,
+        transform: str | None = None,
+        max_age: float = 0,
+        force_fetch: bool = False,
+        **sdk_options: Any,
+    ) -> Any:
+        """Read one SSM parameter (SecureString decrypted by default).
+
+        See :meth:`ServiceHelpers.get_parameter`; uses this manager's clients.
+        """
+        return self.helpers.get_parameter(
+            name,
+            with_decryption=with_decryption,
+            transform=transform,
+            max_age=max_age,
+            force_fetch=force_fetch,
+            **sdk_options,
+        )
+
+    def get_parameters(
+        self, names: Iterable[str], *, with_decryption: bool = False
+    ) -> dict[str, str]:
+        """Read any number of SSM parameters, 10 per call, never a partial dict.
+
+        See :meth:`ServiceHelpers.get_parameters`; uses this manager's clients.
+        """
+        return self.helpers.get_parameters(names, with_decryption=with_decryption)
+
+    def get_parameters_by_path(
+        self,
+        path: str,
+        *,
+        recursive: bool = False,
+        with_decryption: bool = False,
+        **sdk_options: Any,
+    ) -> dict[str, str]:
+        """Read every SSM parameter under ``path`` (every page), as ``{name: value}``.
+
+        See :meth:`ServiceHelpers.get_parameters_by_path`; uses this manager's clients.
+        """
+        return self.helpers.get_parameters_by_path(
+            path, recursive=recursive, with_decryption=with_decryption, **sdk_options
+        )
+
+    def put_parameter(
+        self,
+        name: str,
+        value: str | Mapping[str, Any],
+        *,
+        type: str = "String",
+        overwrite: bool = True,
+        **kwargs: Any,
+    ) -> int:
+        """Write an SSM parameter (a mapping is stored as JSON); return its version.
+
+        See :meth:`ServiceHelpers.put_parameter`; uses this manager's clients.
+        """
+        return self.helpers.put_parameter(name, value, type=type, overwrite=overwrite, **kwargs)
+
+    def s3_list_objects(
+        self,
+        bucket: str | None = None,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        limit: int | None = None,
+        **list_objects_v2_kwargs: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Iterate lazily over a bucket's objects, every page.
+
+        See :meth:`ServiceHelpers.s3_list_objects`; uses this manager's clients.
+        """
+        return self.helpers.s3_list_objects(
+            bucket,
+            prefix,
+            delimiter=delimiter,
+            start_after=start_after,
+            limit=limit,
+            **list_objects_v2_kwargs,
+        )
+
+    def dynamodb_table(self, table_name: str) -> DynamoDBTable:
+        """A :class:`~boto_session_manager.services.dynamodb.DynamoDBTable` using this manager.
+
+        See :meth:`ServiceHelpers.dynamodb_table`; uses this manager's clients.
+        """
+        return self.helpers.dynamodb_table(table_name)
+
+    def get_tagged_resources(
+        self,
+        tag_filters: TagFilters | None = None,
+        resource_types: Iterable[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Iterate lazily over every tagged resource in the manager's region.
+
+        See :meth:`ServiceHelpers.get_tagged_resources`; uses this manager's clients.
+        """
+        return self.helpers.get_tagged_resources(tag_filters, resource_types)
+
+    def get_named_resources(
+        self,
+        tag_filters: TagFilters | None = None,
+        resource_types: Iterable[str] | None = None,
+        *,
+        on_duplicate: str = "error",
+    ) -> dict[str, Arn]:
+        """Map each ``Name`` tag value to the parsed ARN of its resource.
+
+        See :meth:`ServiceHelpers.get_named_resources`; uses this manager's clients.
+        """
+        return self.helpers.get_named_resources(
+            tag_filters, resource_types, on_duplicate=on_duplicate
+        )
+
+    def generate_password(self) -> str:
+        """A random password that meets the account's IAM password policy.
+
+        See :meth:`ServiceHelpers.generate_password`; uses this manager's clients.
+        """
+        return self.helpers.generate_password()

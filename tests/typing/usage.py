@@ -17,6 +17,7 @@ from boto_session_manager import BotoSesManager
 from boto_session_manager.api import PATH_DEFAULT_SNAPSHOT, AwsServiceEnum
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -98,3 +99,27 @@ def compat_modules_are_typed(bsm: BotoSesManager) -> None:
     arn = bsm.get_named_resources()["x"]
     assert_type(arn["service"], Any)
     print(value, dict(arn))
+
+
+def derived_managers_are_managers(bsm: BotoSesManager) -> None:
+    role = bsm.assume_role("arn:aws:iam::111122223333:role/deploy", auto_refresh=True)
+    assert_type(role, BotoSesManager)
+    mfa = bsm.get_session_token(mfa_serial_number="arn:aws:iam::1:mfa/a", mfa_token="123456")
+    assert_type(mfa, BotoSesManager)
+    ci = bsm.assume_role_with_web_identity(
+        "arn:aws:iam::111122223333:role/ci", web_identity_token_file="/tmp/token"
+    )
+    assert_type(ci, BotoSesManager)
+    assert_type(role.in_region("eu-west-1"), BotoSesManager)
+    assert_type(role.is_expired(300), bool)
+    expiry: datetime | None = role.expiration_time
+    assert_type(expiry, "datetime | None")
+    with role.awscli() as same:
+        assert_type(same, BotoSesManager)
+    with role.temp_snapshot() as also_same:
+        assert_type(also_same, BotoSesManager)
+
+
+def positional_arguments_work() -> None:
+    bsm = BotoSesManager("AKIAEXAMPLE", "secret", None, "us-east-1")
+    assert_type(bsm.get_secret("name"), Any)
