@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._methods import HelperMethods, ServiceHelpers
+from ._helper_methods import HelperMethods
+from ._methods import ServiceHelpers
 
 if TYPE_CHECKING:
     from .._clients import AwsServiceEnum
