@@ -126,14 +126,10 @@ class _ClientHelpers(ServiceHelpers):
     """The core's service helpers over one given client, with a cache of their own."""
 
     def __init__(self, client: Any) -> None:
-        self._client = client
-        self._helper_cache = TTLCache()
-
-    def get_client(self, service_name: str, /) -> Any:
-        return self._client
+        super().__init__(lambda _service_name: client, TTLCache())
 
     def clear_cache(self) -> None:
-        self._helper_cache.clear()
+        self.cache.clear()
 
 
 def _helpers(service: str, config: Any, boto3_session: Any, boto3_client: Any) -> Any:
