@@ -25,7 +25,7 @@ property is typed ``Any``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -497,6 +497,10 @@ if TYPE_CHECKING:
     from types_boto3_workspaces_web.client import WorkSpacesWebClient
     from types_boto3_xray.client import XRayClient
 
+    from ._client_types import TypedFactories as _TypedFactories
+else:
+    _TypedFactories = object
+
 __all__ = ["AwsServiceEnum", "ClientProperties"]
 
 #: The botocore release whose service list this module was generated from.
@@ -964,17 +968,16 @@ class AwsServiceEnum:
     XRay = "xray"
 
 
-class ClientProperties:
+class ClientProperties(_TypedFactories):
     """Mixin of :class:`~boto_session_manager.BotoSesManager`: one property per service.
 
     ``bsm.s3_client`` is ``bsm.get_client("s3")``: the cached default client.
+    For type checkers its base declares ``get_client``/``get_resource`` with
+    one overload per service (``_client_types.pyi``); at run time the base is
+    ``object``.
     """
 
     __slots__ = ()
-
-    if TYPE_CHECKING:
-
-        def get_client(self, service_name: str, /) -> Any: ...
 
     @property
     def abuse_signal_client(self) -> AbuseSignalAPIClient:

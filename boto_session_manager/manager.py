@@ -224,7 +224,7 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
         """Build the client or resource ``key`` names (the cache calls it once per key)."""
         return make_client(self.boto_ses, key, self.default_client_kwargs, unsigned=self.unsigned)
 
-    def get_client(
+    def _get_client(
         self,
         service_name: str,
         region_name: str | None = None,
@@ -281,7 +281,7 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
         )  # fmt: skip
         return self._clients.get(key, self._make)  # type: ignore[no-any-return]
 
-    def get_resource(
+    def _get_resource(
         self,
         service_name: str,
         region_name: str | None = None,
@@ -313,6 +313,12 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
             kind="resource",
         )  # fmt: skip
         return self._clients.get(key, self._make)
+
+    if not TYPE_CHECKING:
+        # Type checkers read ClientProperties' base instead: one overload per
+        # service name (_client_types.pyi), so get_client("s3") is an S3Client.
+        get_client = _get_client
+        get_resource = _get_resource
 
     def clear_cache(self) -> None:
         """Forget the session, clients, resources, identity and account alias.

@@ -9,6 +9,7 @@ prefix), and nothing here is called.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import assert_type
@@ -20,9 +21,14 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from boto3.resources.base import ServiceResource
+    from botocore.client import BaseClient
     from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.service_resource import DynamoDBServiceResource
     from types_boto3_iam.client import IAMClient
+    from types_boto3_logs.client import CloudWatchLogsClient
     from types_boto3_s3.client import S3Client
+    from types_boto3_s3.service_resource import S3ServiceResource
     from types_boto3_secretsmanager.client import SecretsManagerClient
     from types_boto3_ssm.client import SSMClient
     from types_boto3_sts.client import STSClient
@@ -45,12 +51,13 @@ def stub_methods_are_checked(bsm: BotoSesManager) -> str:
     return identity["Account"]
 
 
-def get_client_results_are_typed_by_annotation(bsm: BotoSesManager) -> None:
-    # get_client takes any service name, so its result is botocore's BaseClient:
-    # name the stub class yourself, with cast (or use the property).
-    s3_eu = cast("S3Client", bsm.get_client("s3", region_name="eu-west-1"))
-    assert_type(s3_eu, S3Client)
-    s3_eu.list_buckets()
+def a_service_name_in_a_variable_gives_the_base_types(bsm: BotoSesManager, name: str) -> None:
+    assert_type(bsm.get_client(name), BaseClient)
+    assert_type(bsm.get_resource(name), ServiceResource)
+    # name the stub class yourself when the name is not a literal
+    s3 = cast("S3Client", bsm.get_client(name, region_name="eu-west-1"))
+    s3.list_buckets()
+    bsm.get_client("sts", unsigned=True).get_caller_identity()
 
 
 def migration_names_are_typed() -> None:
@@ -123,3 +130,35 @@ def derived_managers_are_managers(bsm: BotoSesManager) -> None:
 def positional_arguments_work() -> None:
     bsm = BotoSesManager("AKIAEXAMPLE", "secret", None, "us-east-1")
     assert_type(bsm.get_secret("name"), Any)
+
+
+def upstream_property_names_are_typed_as_botocores(bsm: BotoSesManager) -> None:
+    assert_type(bsm.cloudwatchlogs_client, CloudWatchLogsClient)
+    assert_type(bsm.logs_client, CloudWatchLogsClient)
+    bsm.sfn_client.list_state_machines()
+    bsm.eventbridge_client.list_event_buses()
+
+
+def expiry_and_awscli_are_typed(bsm: BotoSesManager) -> None:
+    expires = bsm.expiration_time
+    assert_type(expires, datetime | None)
+    if expires is not None:
+        print(expires.isoformat())
+    assert_type(bsm.is_expired(), bool)
+    assert_type(bsm.is_expired(delta=300), bool)
+    with bsm.awscli() as same:
+        assert_type(same, BotoSesManager)
+
+
+def get_client_is_typed_by_service_name(bsm: BotoSesManager) -> None:
+    assert_type(bsm.get_client("s3"), S3Client)
+    assert_type(bsm.get_client("s3", region_name="eu-west-1"), S3Client)
+    assert_type(bsm.get_client("sts"), STSClient)
+    bsm.get_client("s3").list_buckets()
+    bsm.get_client("dynamodb").list_tables()
+
+
+def get_resource_is_typed_by_service_name(bsm: BotoSesManager) -> None:
+    assert_type(bsm.get_resource("s3"), S3ServiceResource)
+    assert_type(bsm.get_resource("dynamodb"), DynamoDBServiceResource)
+    bsm.get_resource("s3").Bucket("my-bucket").objects.all()
