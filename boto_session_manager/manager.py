@@ -250,6 +250,12 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
                 public buckets.
             others: as :meth:`boto3.session.Session.client`.
 
+        Raises:
+            UnknownServiceError: botocore knows no such service; the message
+                suggests the nearest names (``logs`` for ``cloudwatch-logs``).
+            InvalidArgumentError: a region or key that cannot be used (keys
+                and tokens are never quoted).
+
         Thread safety: safe from any number of threads; exactly one client is
         created per key (see :class:`~boto_session_manager.client_cache.ClientCache`).
 
@@ -459,6 +465,9 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
 
         Credentials without an expiry never expire, and neither does a
         manager that renews itself (``auto_refresh=True``).
+
+        Raises:
+            InvalidArgumentTypeError: ``delta`` is not a number of seconds.
 
         Example::
 
