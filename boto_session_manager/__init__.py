@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
 from . import _forksafe
 from ._version import __version__
+
+# A library logs, the application decides where: no "No handlers" warning.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from ._clients import AwsServiceEnum
@@ -61,6 +65,7 @@ if TYPE_CHECKING:
         SnapshotError,
         SnapshotExistsError,
         SnapshotExpiredError,
+        SnapshotNotFoundError,
         TableNotFoundError,
         TransformError,
         TransformParameterError,
@@ -116,6 +121,7 @@ _LAZY = {
     "SnapshotError": ".exceptions",
     "SnapshotExistsError": ".exceptions",
     "SnapshotExpiredError": ".exceptions",
+    "SnapshotNotFoundError": ".exceptions",
     "TableNotFoundError": ".exceptions",
     "TransformError": ".exceptions",
     "TransformParameterError": ".exceptions",
@@ -169,6 +175,7 @@ __all__ = [
     "SnapshotError",
     "SnapshotExistsError",
     "SnapshotExpiredError",
+    "SnapshotNotFoundError",
     "TableNotFoundError",
     "TransformError",
     "TransformParameterError",

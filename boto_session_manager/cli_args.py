@@ -70,6 +70,7 @@ from .exceptions import (
     InvalidArnError,
     InvalidAuthArgumentsError,
 )
+from .region import REGION_VARIABLES
 
 if TYPE_CHECKING:  # boto3 is imported only when a manager is built, not to parse
     from .manager import BotoSesManager
@@ -107,7 +108,7 @@ _ENV_VARS: dict[str, tuple[str, ...]] = {
     "aws_secret_access_key": ("AWS_SECRET_ACCESS_KEY",),
     "aws_session_token": ("AWS_SESSION_TOKEN",),
     "profile": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
-    "region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "region": REGION_VARIABLES,
     "config_path": ("AWS_CONFIG_FILE",),
     "credentials_path": ("AWS_SHARED_CREDENTIALS_FILE",),
     "endpoint_url": ("AWS_ENDPOINT_URL",),

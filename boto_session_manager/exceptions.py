@@ -17,7 +17,8 @@ argument) or an :class:`InvalidArgumentTypeError` (also a ``TypeError``)::
     │   │   └── CredentialArgumentsError            the same, also argparse.ArgumentError
     │   └── InvalidPasswordPolicyError              an unusable IAM password policy
     ├── SnapshotError                (ValueError)   a snapshot dict or file is unusable
-    │   └── SnapshotExpiredError                    its credentials have expired
+    │   ├── SnapshotExpiredError                    its credentials have expired
+    │   └── SnapshotNotFoundError    (FileNotFoundError) no snapshot file at the path
     ├── SnapshotExistsError          (FileExistsError)
     ├── UntrustedFileError           (PermissionError) a symlink, another owner, loose modes
     │   └── UntrustedSnapshotError   (SnapshotError)   such a snapshot file
@@ -114,6 +115,7 @@ __all__ = [
     "SnapshotError",
     "SnapshotExistsError",
     "SnapshotExpiredError",
+    "SnapshotNotFoundError",
     "TableNotFoundError",
     "TransformError",
     "TransformParameterError",
@@ -227,6 +229,18 @@ class SnapshotExpiredError(SnapshotError):
     def __init__(self, message: str, *, expiration: datetime) -> None:
         super().__init__(message)
         self.expiration = expiration
+
+
+class SnapshotNotFoundError(SnapshotError, FileNotFoundError):
+    """No snapshot file at the path (also a :class:`FileNotFoundError`, as upstream raises).
+
+    Example::
+
+        try:
+            bsm = BotoSesManager.from_snapshot_file()
+        except FileNotFoundError:
+            bsm = BotoSesManager()
+    """
 
 
 class SnapshotExistsError(BotoSessionManagerError, FileExistsError):

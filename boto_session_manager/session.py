@@ -27,6 +27,7 @@ from . import credentials as _creds
 from ._botocore import ignore_environment_profile, new_botocore_session
 from ._redact import install_on_session
 from .credentials import AutoRefreshCredentials
+from .region import resolve_region
 
 __all__ = ["build_session"]
 
@@ -44,7 +45,9 @@ def build_session(
 
     Args:
         keys: access key id, secret key and session token (each may be None).
-        region_name: the manager's region (None: boto3 looks further).
+        region_name: the manager's region (None: ``AWS_REGION``, then
+            ``AWS_DEFAULT_REGION``, then the profile; see
+            :mod:`boto_session_manager.region`).
         profile_name: the profile to read.
         botocore_session: the caller's own botocore session, used as is.
         shared: a credentials object to use as it is (not copied).
@@ -68,7 +71,7 @@ def build_session(
         aws_access_key_id=keys[0],
         aws_secret_access_key=keys[1],
         aws_session_token=keys[2],
-        region_name=region_name,
+        region_name=resolve_region(region_name),
         botocore_session=botocore_session,
         profile_name=profile_name,
     )

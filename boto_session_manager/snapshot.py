@@ -66,6 +66,7 @@ from .exceptions import (
     SnapshotError,
     SnapshotExistsError,
     SnapshotExpiredError,
+    SnapshotNotFoundError,
     UntrustedFileError,
     UntrustedSnapshotError,
 )
@@ -174,7 +175,7 @@ def read_snapshot_file(
         raw = read_trusted(file, what="snapshot file", forbidden_bits=NOT_WRITABLE_BY_OTHERS)
     except FileNotFoundError as exc:
         msg = f"{name} does not exist"
-        raise SnapshotError(msg) from exc
+        raise SnapshotNotFoundError(msg) from exc
     except UntrustedFileError as exc:
         raise UntrustedSnapshotError(str(exc), path=exc.path) from None
     except OSError as exc:

@@ -284,3 +284,15 @@ def test_snapshot_into_a_missing_directory_names_the_file(
     target = tmp_path / "no-such-dir" / "snap.json"
     with pytest.raises(SnapshotError, match=r"snap\.json"), bsm.temp_snapshot(target):
         pass  # pragma: no cover
+
+
+def test_a_missing_snapshot_file_is_also_a_file_not_found_error(tmp_path: Path) -> None:
+    from boto_session_manager.exceptions import SnapshotNotFoundError
+
+    missing = tmp_path / "nowhere.json"
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        BotoSesManager.from_snapshot_file(missing)
+    with pytest.raises(SnapshotNotFoundError):
+        BotoSesManager.from_snapshot_file(missing)
+    with pytest.raises(SnapshotError):
+        BotoSesManager.from_snapshot_file(missing)

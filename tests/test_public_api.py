@@ -88,3 +88,12 @@ def test_upstream_import_paths() -> None:
 
     assert top == in_manager == PATH_DEFAULT_SNAPSHOT
     assert enum_in_manager is AwsServiceEnum
+
+
+def test_the_library_logger_has_a_null_handler() -> None:
+    import logging
+
+    import boto_session_manager
+
+    handlers = logging.getLogger(boto_session_manager.__name__).handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)
