@@ -115,7 +115,7 @@ def make_client(
     """The client (or resource) ``key`` names, made on the boto3 ``session``.
 
     The key's region and keys are checked first; the client's HTTP session is
-    guarded against bodies cut short (see :mod:`boto_session_manager._botocore`).
+    guarded against bodies cut short (the package's botocore seam).
 
     Raises:
         InvalidArgumentError: a region or key given is malformed.
@@ -170,7 +170,7 @@ class ClientCache:
 
     def __init__(self) -> None:
         self._entries: dict[ClientKey, Any] = {}
-        #: default clients by service name: the lookup behind ``bsm.s3_client``.
+        # Default clients by service name: the lookup behind ``bsm.s3_client``.
         self.defaults: dict[str, Any] = {}
         self._gates: dict[ClientKey, threading.Lock] = {}
         self._lock = threading.Lock()

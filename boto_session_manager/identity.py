@@ -149,7 +149,7 @@ class Identity:
         """Ask STS now (uncached), translating credential failures; cache the answer.
 
         Raises:
-            InvalidCredentialsError: see :func:`check_identity`.
+            InvalidCredentialsError: see ``check_identity``.
         """
         found = self._caller = check_identity(lambda: clients("sts"))
         return found

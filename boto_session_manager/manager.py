@@ -114,7 +114,7 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
         clock: returns a tz-aware "now"; tests inject a fake one. Inherited by
             derived managers and used by their refreshing credentials.
         recipe: how the credentials are made; given by the methods that
-            derive managers (:meth:`assume_role`, :meth:`in_region` ...),
+            derive managers (``assume_role``, ``in_region`` ...),
             worked out from the other arguments otherwise.
 
     Example::

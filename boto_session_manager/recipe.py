@@ -14,7 +14,7 @@ session, an assumed role, an MFA session, web identity ...):
 - for derived sources, how to rebuild the fetcher from the request alone
   (``rebuild``), which is how an unpickled manager keeps refreshing.
 
-Pickling (:mod:`boto_session_manager._pickling`), snapshots, derived managers,
+Pickling, snapshots, derived managers,
 ``credential_source`` and the ``bsm`` command all read this table: a new way
 of getting credentials is one new entry here, plus the manager method that
 makes its request (see :mod:`boto_session_manager.roles`).

@@ -51,7 +51,7 @@ def assume_role_request(
     policy_arns: list[str] | None = None,
     **optional: Any,
 ) -> CredentialRequest:
-    """The AssumeRole request of :meth:`BotoSesManager.assume_role`.
+    """The AssumeRole request of ``BotoSesManager.assume_role``.
 
     ``optional`` holds ``tags``, ``transitive_tag_keys``, ``external_id``,
     ``mfa_serial_number`` and ``source_identity``.
@@ -78,7 +78,7 @@ def session_token_request(
     mfa_serial_number: str | None = None,
     mfa_token: MfaToken | None = None,
 ) -> CredentialRequest:
-    """The GetSessionToken request of :meth:`BotoSesManager.get_session_token`.
+    """The GetSessionToken request of ``BotoSesManager.get_session_token``.
 
     Raises:
         ValueError: ``duration_seconds`` is out of range (900 to 129600).

@@ -50,7 +50,7 @@ class HelperMethods:
     ) -> Any:
         """Read a Secrets Manager secret: its SecretString (str) or SecretBinary (bytes).
 
-        See :meth:`ServiceHelpers.get_secret`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_secret`` on this manager's clients.
         """
         return self.helpers.get_secret(
             name,
@@ -72,7 +72,7 @@ class HelperMethods:
     ) -> dict[str, Any]:
         """Store a secret's new value, creating the secret if it does not exist.
 
-        See :meth:`ServiceHelpers.set_secret`; uses this manager's clients.
+        Runs ``ServiceHelpers.set_secret`` on this manager's clients.
         """
         return self.helpers.set_secret(
             name, value, client_request_token=client_request_token, **sdk_options
@@ -90,7 +90,7 @@ class HelperMethods:
     ) -> Any:
         """Read one SSM parameter (SecureString decrypted by default).
 
-        See :meth:`ServiceHelpers.get_parameter`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_parameter`` on this manager's clients.
         """
         return self.helpers.get_parameter(
             name,
@@ -106,7 +106,7 @@ class HelperMethods:
     ) -> dict[str, str]:
         """Read any number of SSM parameters, 10 per call, never a partial dict.
 
-        See :meth:`ServiceHelpers.get_parameters`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_parameters`` on this manager's clients.
         """
         return self.helpers.get_parameters(names, with_decryption=with_decryption)
 
@@ -120,7 +120,7 @@ class HelperMethods:
     ) -> dict[str, str]:
         """Read every SSM parameter under ``path`` (every page), as ``{name: value}``.
 
-        See :meth:`ServiceHelpers.get_parameters_by_path`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_parameters_by_path`` on this manager's clients.
         """
         return self.helpers.get_parameters_by_path(
             path, recursive=recursive, with_decryption=with_decryption, **sdk_options
@@ -137,7 +137,7 @@ class HelperMethods:
     ) -> int:
         """Write an SSM parameter (a mapping is stored as JSON); return its version.
 
-        See :meth:`ServiceHelpers.put_parameter`; uses this manager's clients.
+        Runs ``ServiceHelpers.put_parameter`` on this manager's clients.
         """
         return self.helpers.put_parameter(name, value, type=type, overwrite=overwrite, **kwargs)
 
@@ -153,7 +153,7 @@ class HelperMethods:
     ) -> Iterator[dict[str, Any]]:
         """Iterate lazily over a bucket's objects, every page.
 
-        See :meth:`ServiceHelpers.s3_list_objects`; uses this manager's clients.
+        Runs ``ServiceHelpers.s3_list_objects`` on this manager's clients.
         """
         return self.helpers.s3_list_objects(
             bucket,
@@ -167,7 +167,7 @@ class HelperMethods:
     def dynamodb_table(self, table_name: str) -> DynamoDBTable:
         """A :class:`~boto_session_manager.services.dynamodb.DynamoDBTable` using this manager.
 
-        See :meth:`ServiceHelpers.dynamodb_table`; uses this manager's clients.
+        Runs ``ServiceHelpers.dynamodb_table`` on this manager's clients.
         """
         return self.helpers.dynamodb_table(table_name)
 
@@ -178,7 +178,7 @@ class HelperMethods:
     ) -> Iterator[dict[str, Any]]:
         """Iterate lazily over every tagged resource in the manager's region.
 
-        See :meth:`ServiceHelpers.get_tagged_resources`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_tagged_resources`` on this manager's clients.
         """
         return self.helpers.get_tagged_resources(tag_filters, resource_types)
 
@@ -191,7 +191,7 @@ class HelperMethods:
     ) -> dict[str, Arn]:
         """Map each ``Name`` tag value to the parsed ARN of its resource.
 
-        See :meth:`ServiceHelpers.get_named_resources`; uses this manager's clients.
+        Runs ``ServiceHelpers.get_named_resources`` on this manager's clients.
         """
         return self.helpers.get_named_resources(
             tag_filters, resource_types, on_duplicate=on_duplicate
@@ -200,6 +200,6 @@ class HelperMethods:
     def generate_password(self) -> str:
         """A random password that meets the account's IAM password policy.
 
-        See :meth:`ServiceHelpers.generate_password`; uses this manager's clients.
+        Runs ``ServiceHelpers.generate_password`` on this manager's clients.
         """
         return self.helpers.generate_password()
