@@ -200,6 +200,7 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
             botocore_session=self.botocore_session,
             shared=self.recipe.credentials,
             unsigned=self.unsigned,
+            settings=dict(self.recipe.settings),
         )
 
     @property

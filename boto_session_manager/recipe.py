@@ -33,6 +33,7 @@ from . import credentials as _creds
 from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials
 from .exceptions import NoCredentialsError, UnpicklableRecipeError
 from .identity import CallerIdentity, source_name
+from .session import client_settings
 
 if TYPE_CHECKING:
     from .snapshot import PathLike
@@ -178,6 +179,8 @@ class Recipe:
         credentials: the live botocore credentials object, shared with the
             manager that made it (refreshing credentials, ``shared``).
         identity: who the credentials are, when STS already said so.
+        settings: the parent's client settings the manager keeps (see
+            :func:`boto_session_manager.session.client_settings`).
 
     Example::
 
@@ -191,6 +194,7 @@ class Recipe:
     auto_refresh: bool = False
     credentials: Any = attrs.field(default=None, repr=False)
     identity: CallerIdentity | None = attrs.field(default=None, repr=False)
+    settings: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     @property
     def kind(self) -> Source:
@@ -341,7 +345,11 @@ def inherited_arguments(parent: Parent, region_name: str | None) -> dict[str, An
 
 def shared_arguments(parent: Parent, region_name: str | None) -> dict[str, Any]:
     """Constructor arguments of a manager on ``parent``'s very credentials object."""
-    recipe = Recipe("shared", credentials=parent.boto_ses.get_credentials())
+    recipe = Recipe(
+        "shared",
+        credentials=parent.boto_ses.get_credentials(),
+        settings=client_settings(parent.boto_ses),
+    )
     return dict(inherited_arguments(parent, region_name), recipe=recipe)
 
 
@@ -386,6 +394,7 @@ def derived_arguments(
         credentials=live,
         # STS already said who the role session is: no GetCallerIdentity needed.
         identity=None if kept.first is None else kept.first.caller_identity(),
+        settings=client_settings(parent.boto_ses),
     )
     region = region_name or parent.region_name or parent.aws_region
     return dict(inherited_arguments(parent, region), recipe=recipe, **keys)

@@ -10,7 +10,12 @@ botocore session of the package's own (shared data loader, see
   another region) are attached as that very object, so a refresh done for
   one is seen by all; refreshing ones also get the refresh-and-retry hook;
 - an unsigned manager never looks for credentials;
-- errors of its clients are redacted before the caller sees them.
+- errors of its clients are redacted before the caller sees them;
+- a manager derived from another gets the parent's client settings
+  (:func:`client_settings`): CA bundle, FIPS and dual-stack endpoints, retry
+  mode and attempts, STS regional endpoints, and the parent's profile as the
+  source of configuration only (its ``services`` section and per-service
+  ``endpoint_url``), never of credentials.
 
 Thread safety: :func:`build_session` builds a new session at each call and
 shares nothing mutable; callers cache its result under their own lock.
@@ -24,12 +29,45 @@ import boto3
 from botocore.credentials import Credentials
 
 from . import credentials as _creds
-from ._botocore import ignore_environment_profile, new_botocore_session
+from ._botocore import botocore_session_of, ignore_environment_profile, new_botocore_session
 from ._redact import install_on_session
 from .credentials import AutoRefreshCredentials
 from .region import resolve_region
 
-__all__ = ["build_session"]
+__all__ = ["INHERITED_SETTINGS", "build_session", "client_settings"]
+
+#: The configuration variables a derived manager takes from its parent.
+INHERITED_SETTINGS = (
+    "ca_bundle",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "retry_mode",
+    "max_attempts",
+    "sts_regional_endpoints",
+    "defaults_mode",
+    "ignore_configured_endpoint_urls",
+)
+
+
+def client_settings(session: boto3.session.Session) -> dict[str, Any]:
+    """The client configuration of ``session`` a derived manager keeps.
+
+    The effective values of :data:`INHERITED_SETTINGS` (from the profile, the
+    environment or set on the session) and the profile name under
+    ``"profile"`` (read for its ``services`` section and ``endpoint_url``);
+    unset ones are left out. Example::
+
+        client_settings(bsm.boto_ses)   # {"profile": "dev", "retry_mode": "standard"}
+    """
+    core = botocore_session_of(session)
+    names = ("profile", *INHERITED_SETTINGS)
+    found = {name: core.get_config_variable(name) for name in names}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def _apply_settings(botocore_session: Any, settings: dict[str, Any]) -> None:
+    for name, value in settings.items():
+        botocore_session.set_config_variable(name, value)
 
 
 def build_session(
@@ -40,6 +78,7 @@ def build_session(
     botocore_session: Any = None,
     shared: Credentials | None = None,
     unsigned: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> boto3.session.Session:
     """A new boto3 session for a manager's settings.
 
@@ -52,6 +91,8 @@ def build_session(
         botocore_session: the caller's own botocore session, used as is.
         shared: a credentials object to use as it is (not copied).
         unsigned: find no credentials and never look for any.
+        settings: client settings kept from a parent manager (see
+            :func:`client_settings`); needs ``keys`` or ``shared``.
     """
     if botocore_session is None:
         botocore_session = new_botocore_session()
@@ -65,6 +106,7 @@ def build_session(
                 _creds.install_refresh_and_retry(events, shared)
         elif unsigned:
             _creds.attach_none(botocore_session)
+        _apply_settings(botocore_session, settings or {})
     else:
         install_on_session(botocore_session)  # errors never quote a secret
     return boto3.session.Session(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from .checks import check, ensure_checked
 from .credentials import (
+    botocore_session_of,
     expiry_time,
     ignore_environment_profile,
     refresh_locked,
@@ -36,6 +37,7 @@ from .sharing import gc_paused, new_botocore_session, prewarm, shared_loader
 from .transport import guard_client, guard_resource
 
 __all__ = [
+    "botocore_session_of",
     "check",
     "ensure_checked",
     "expiry_time",

@@ -60,3 +60,11 @@ def ignore_environment_profile(botocore_session: Any) -> None:
     profile that does not exist on this machine must not break every client.
     """
     botocore_session.session_var_map["profile"] = (None, None, None, None)
+
+
+def botocore_session_of(session: Any) -> Any:
+    """The botocore session under a boto3 ``session`` (boto3 keeps it private)."""
+    core = getattr(session, "_session", None)
+    if core is None or not hasattr(core, "get_config_variable"):
+        raise RuntimeError("boto3.session.Session no longer keeps its botocore session in _session")
+    return core
