@@ -53,24 +53,25 @@ namespace and is safe from many threads (``--mfa-serial`` without
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
-import re
-import sys
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import attrs
-
-from .arn import parse_arn
-from .exceptions import (
-    BotoSessionManagerError,
-    InvalidArgumentError,
-    InvalidArgumentTypeError,
-    InvalidArnError,
-    InvalidAuthArgumentsError,
+from ._auth_manager import build_manager
+from ._auth_options import (
+    _MAX_DURATION,
+    _MFA_CODE,
+    _MIN_DURATION,
+    _SESSION_NAME,
+    _SETTINGS,
+    SecretStr,
+    _as_namespace,
+    _problems,
+    _resolve_and_check,
+    _Settings,
 )
-from .region import REGION_VARIABLES
+from .arn import parse_arn
+from .exceptions import InvalidArgumentError, InvalidArnError, InvalidAuthArgumentsError
 
 if TYPE_CHECKING:  # boto3 is imported only when a manager is built, not to parse
     from .manager import BotoSesManager
@@ -89,80 +90,6 @@ T = TypeVar("T")
 
 #: The values ``enforce_auth_type`` accepts.
 AUTH_TYPES = ("keys", "keys_with_session", "profile", "profile_role", "config", "credentials")
-
-_MIN_DURATION, _MAX_DURATION = 900, 43200
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}\Z")
-_MFA_CODE = re.compile(r"\d{6}\Z")
-_ACCOUNT_IN_ARN = re.compile(r"(?<=:)\d{12}(?=:)")
-#: Namespace attribute holding the parser's settings (copied to child parsers
-#: by argparse together with the other defaults).
-_SETTINGS = "_bsm_auth"
-_CONSTRUCTOR = "the program's default"
-
-_KEY_FIELDS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
-_SECRET_FIELDS = frozenset({"aws_secret_access_key", "aws_session_token", "mfa_token"})
-
-#: Options whose default comes from the environment, with their variables in order.
-_ENV_VARS: dict[str, tuple[str, ...]] = {
-    "aws_access_key_id": ("AWS_ACCESS_KEY_ID",),
-    "aws_secret_access_key": ("AWS_SECRET_ACCESS_KEY",),
-    "aws_session_token": ("AWS_SESSION_TOKEN",),
-    "profile": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
-    "region": REGION_VARIABLES,
-    "config_path": ("AWS_CONFIG_FILE",),
-    "credentials_path": ("AWS_SHARED_CREDENTIALS_FILE",),
-    "endpoint_url": ("AWS_ENDPOINT_URL",),
-}
-
-#: Every option: dest -> flag.
-_FLAGS = {
-    "aws_access_key_id": "--aws-access-key-id",
-    "aws_secret_access_key": "--aws-secret-access-key",
-    "aws_session_token": "--aws-session-token",
-    "profile": "--profile",
-    "region": "--region",
-    "role": "--role",
-    "role_session_name": "--role-session-name",
-    "external_id": "--external-id",
-    "duration": "--duration",
-    "mfa_serial": "--mfa-serial",
-    "mfa_token": "--mfa-token",
-    "config_path": "--config-path",
-    "credentials_path": "--credentials-path",
-    "endpoint_url": "--endpoint-url",
-    "cache_dir": "--cache-dir",
-    "auth_debug": "--auth-debug",
-}
-
-
-class SecretStr(str):
-    """A ``str`` whose ``repr`` hides the value; ``str()`` and comparisons see it.
-
-    Example::
-
-        >>> token = SecretStr("abc")
-        >>> token
-        '********'
-        >>> token == "abc"
-        True
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "'********'"
-
-
-@attrs.frozen
-class _Settings:
-    """What the parser's constructor was given (no secrets in here)."""
-
-    enforce_auth_type: str | None
-    region: str | None
-    profile: str | None
-    #: Where each resolved value came from; set once the namespace is resolved.
-    origins: Mapping[str, str] | None = None
-
 
 # ---------------------------------------------------------------- option types
 
@@ -323,9 +250,11 @@ class AWSArgumentParser(argparse.ArgumentParser):
         self.profile = profile
         self.enforce_auth_type = enforce_auth_type
         self.set_defaults(**{_SETTINGS: _Settings(enforce_auth_type, region, profile)})
-        self._add_aws_arguments()
+        self._add_key_arguments()
+        self._add_role_arguments()
 
-    def _add_aws_arguments(self) -> None:
+    def _add_key_arguments(self) -> None:
+        """The options that name the credentials: keys, profile, region, files, endpoint."""
         keys = self.add_argument_group("AWS credentials")
         keys.add_argument(
             "--aws-access-key-id", metavar="KEY_ID",
@@ -363,6 +292,9 @@ class AWSArgumentParser(argparse.ArgumentParser):
             "--endpoint-url", metavar="URL", type=_endpoint_url,
             help="send every request to this endpoint (default: $AWS_ENDPOINT_URL)",
         )  # fmt: skip
+
+    def _add_role_arguments(self) -> None:
+        """The options that turn the credentials into a role or MFA session."""
         role = self.add_argument_group("AWS role and MFA")
         role.add_argument(
             "--role", metavar="ROLE_ARN", type=_role_arn,
@@ -489,181 +421,7 @@ def check_auth_args(options: argparse.Namespace | Mapping[str, Any]) -> None:
         raise InvalidAuthArgumentsError("; ".join(problems))
 
 
-def _env_value(field: str) -> tuple[str, str] | None:
-    for name in _ENV_VARS[field]:
-        value = os.environ.get(name)
-        if value:
-            return name, value
-    return None
-
-
-def _resolve(namespace: argparse.Namespace, settings: _Settings) -> dict[str, str]:
-    """Fill unset options from the environment, then the constructor; return their origins."""
-    origins = {
-        field: flag
-        for field, flag in _FLAGS.items()
-        if field != "role_session_name" and getattr(namespace, field, None) not in (None, False)
-    }
-    cli_keys = any(field in origins for field in _KEY_FIELDS)
-    cli_profile = "profile" in origins
-
-    def fill(field: str) -> None:
-        found = _env_value(field)
-        if found is not None:
-            name, value = found
-            setattr(namespace, field, SecretStr(value) if field in _SECRET_FIELDS else value)
-            origins[field] = f"${name}"
-
-    if not cli_keys and not cli_profile:
-        for field in (*_KEY_FIELDS, "profile"):
-            fill(field)
-    for field in ("region", "config_path", "credentials_path", "endpoint_url"):
-        if field not in origins:
-            fill(field)
-    if "region" not in origins and settings.region:
-        namespace.region = settings.region
-        origins["region"] = _CONSTRUCTOR
-    has_keys = any(field in origins for field in _KEY_FIELDS)
-    if "profile" not in origins and settings.profile and not has_keys:
-        namespace.profile = settings.profile
-        origins["profile"] = _CONSTRUCTOR
-    return origins
-
-
-def _resolve_and_check(namespace: argparse.Namespace) -> None:
-    settings = getattr(namespace, _SETTINGS, None)
-    if not isinstance(settings, _Settings):
-        settings = _Settings(None, None, None)
-    if settings.origins is None:
-        for field in _FLAGS:
-            if not hasattr(namespace, field):
-                setattr(namespace, field, False if field == "auth_debug" else None)
-        settings = attrs.evolve(settings, origins=_resolve(namespace, settings))
-        setattr(namespace, _SETTINGS, settings)
-    problems = _problems(namespace, settings)
-    if problems:
-        raise InvalidAuthArgumentsError("; ".join(problems))
-
-
-def _problems(namespace: argparse.Namespace, settings: _Settings) -> list[str]:
-    origins = settings.origins or {}
-
-    def has(field: str) -> bool:
-        return getattr(namespace, field, None) not in (None, "")
-
-    def where(field: str) -> str:
-        return origins.get(field, _FLAGS[field])
-
-    def named(fields: Sequence[str]) -> str:
-        """``--x (or $X) and --y``: the option, and its variable when it has one."""
-        parts = []
-        for field in fields:
-            variables = _ENV_VARS.get(field)
-            parts.append(_FLAGS[field] + (f" (or ${variables[0]})" if variables else ""))
-        return " and ".join(parts)
-
-    problems: list[str] = []
-    key_id, secret, token = (has(f) for f in _KEY_FIELDS)
-    if token and not (key_id and secret):
-        problems.append(
-            f"a session token ({where('aws_session_token')}) needs an access key id and "
-            f"a secret access key: pass {named(_KEY_FIELDS[:2])}"
-        )
-    elif key_id != secret:
-        given, absent = _KEY_FIELDS[:2] if key_id else _KEY_FIELDS[1::-1]
-        problems.append(
-            f"an access key needs both parts: {where(given)} was given without {named([absent])}"
-        )
-    keys = key_id or secret or token
-    if keys and has("profile"):
-        key_field = next(f for f in _KEY_FIELDS if has(f))
-        problems.append(
-            f"give either a profile or access keys, not both: {where('profile')} "
-            f"and {where(key_field)} were both given"
-        )
-    enforce = settings.enforce_auth_type
-    required = {
-        "keys": _KEY_FIELDS[:2],
-        "keys_with_session": _KEY_FIELDS,
-        "profile": ("profile",),
-        "profile_role": ("profile", "role"),
-        "config": ("config_path",),
-        "credentials": ("credentials_path",),
-    }.get(enforce or "", ())
-    missing = [f for f in required if not has(f)]
-    if missing:
-        problems.append(f"this program authenticates with {enforce!r}: pass {named(missing)}")
-    if enforce in ("config", "credentials") and keys:
-        problems.append(
-            f"this program authenticates with {enforce!r}: access keys are not accepted "
-            f"(remove {where(next(f for f in _KEY_FIELDS if has(f)))})"
-        )
-    for field, needed in (("external_id", "role"), ("mfa_token", "mfa_serial")):
-        if has(field) and not has(needed):
-            problems.append(f"{_FLAGS[field]} has no effect without {_FLAGS[needed]}")
-    if has("duration") and not (has("role") or has("mfa_serial")):
-        problems.append("--duration has no effect without --role or --mfa-serial")
-    return problems
-
-
 # -------------------------------------------------------------------- manager
-
-
-def _as_namespace(namespace: argparse.Namespace | Mapping[str, Any]) -> argparse.Namespace:
-    if isinstance(namespace, Mapping):
-        return argparse.Namespace(**namespace)
-    if isinstance(namespace, argparse.Namespace):
-        return argparse.Namespace(**vars(namespace))
-    msg = f"expected an argparse.Namespace or a mapping, got {type(namespace).__name__}"
-    raise InvalidArgumentTypeError(msg, argument="namespace")
-
-
-def _plain(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _mask_arn(arn: str) -> str:
-    """``arn:aws:iam::123456789012:role/x`` -> ``arn:aws:iam::12********12:role/x``."""
-    return _ACCOUNT_IN_ARN.sub(lambda match: f"{match[0][:2]}********{match[0][-2:]}", arn)
-
-
-def _terminal_prompt(serial: str) -> Callable[[], str]:
-    """A callable MFA token that asks on the terminal (again at each refresh)."""
-
-    def ask() -> str:
-        if not sys.stdin.isatty():
-            msg = (
-                "--mfa-serial was given without --mfa-token and there is no terminal "
-                "to ask for the code: pass --mfa-token"
-            )
-            raise InvalidAuthArgumentsError(msg)
-        return getpass.getpass(f"MFA code for {_mask_arn(serial)}: ").strip()
-
-    return ask
-
-
-def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -> BotoSesManager:
-    botocore_session = None
-    if ns.config_path or ns.credentials_path:
-        from ._botocore import ignore_environment_profile, new_botocore_session
-
-        botocore_session = new_botocore_session()
-        if ns.config_path:
-            botocore_session.set_config_variable("config_file", os.path.expanduser(ns.config_path))
-        if ns.credentials_path:
-            path = os.path.expanduser(ns.credentials_path)
-            botocore_session.set_config_variable("credentials_file", path)
-        if ns.aws_access_key_id and not ns.profile:
-            ignore_environment_profile(botocore_session)
-    return manager_class(
-        aws_access_key_id=_plain(ns.aws_access_key_id),
-        aws_secret_access_key=_plain(ns.aws_secret_access_key),
-        aws_session_token=_plain(ns.aws_session_token),
-        profile_name=ns.profile,
-        region_name=ns.region,
-        botocore_session=botocore_session,
-        default_client_kwargs={"endpoint_url": ns.endpoint_url} if ns.endpoint_url else None,
-    )
 
 
 def manager_from_args(
@@ -716,73 +474,4 @@ def manager_from_args(
         from .manager import BotoSesManager
 
         manager_class = BotoSesManager
-    ns = _as_namespace(namespace)
-    _resolve_and_check(ns)
-    base = _base_manager(ns, manager_class)
-    if ns.auth_debug:
-        raise SystemExit(_print_auth_debug(ns, base))
-    mfa_token: Any = ns.mfa_token
-    if ns.mfa_serial and mfa_token is None:
-        mfa_token = _terminal_prompt(ns.mfa_serial)
-    elif mfa_token is not None:
-        mfa_token = str(mfa_token)
-    if ns.role:
-        return base.assume_role(
-            ns.role,
-            role_session_name=ns.role_session_name,
-            duration_seconds=ns.duration or 3600,
-            external_id=ns.external_id,
-            mfa_serial_number=ns.mfa_serial,
-            mfa_token=mfa_token,
-            auto_refresh=auto_refresh,
-            cache_dir=ns.cache_dir,
-        )
-    if ns.mfa_serial:
-        duration: dict[str, int] = {} if ns.duration is None else {"duration_seconds": ns.duration}
-        return base.get_session_token(
-            mfa_serial_number=ns.mfa_serial,
-            mfa_token=mfa_token,
-            auto_refresh=auto_refresh,
-            cache_dir=ns.cache_dir,
-            **duration,
-        )
-    return base
-
-
-def _print_auth_debug(ns: argparse.Namespace, bsm: BotoSesManager) -> int:
-    """Print the --auth-debug report; return the exit status."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    settings: _Settings = getattr(ns, _SETTINGS)
-    origins = settings.origins or {}
-    out = sys.stdout
-    print("AWS authentication (--auth-debug; no key or secret is printed)", file=out)
-    if ns.aws_access_key_id or ns.aws_secret_access_key:
-        given = "access keys" + (" with a session token" if ns.aws_session_token else "")
-        print(f"  credentials: {given}, from {origins.get('aws_access_key_id', '?')}", file=out)
-    elif ns.profile:
-        print(f"  credentials: profile {ns.profile!r}, from {origins['profile']}", file=out)
-    else:
-        print("  credentials: boto3's default chain (nothing given)", file=out)
-    for field in ("config_path", "credentials_path", "endpoint_url"):
-        if getattr(ns, field):
-            label = field.replace("_", " ")
-            print(f"  {label}: {getattr(ns, field)} (from {origins[field]})", file=out)
-    try:
-        source = getattr(bsm, "credential_source", "unknown")
-        print(f"  credential source: {source}", file=out)
-        print(f"  region: {bsm.aws_region} (from {origins.get('region', 'botocore')})", file=out)
-        print(f"  principal: {bsm.masked_principal_arn}", file=out)
-        print(f"  account: {bsm.masked_aws_account_id}", file=out)
-    except (BotoCoreError, ClientError, BotoSessionManagerError) as exc:
-        print(f"  principal: unavailable, the credentials do not work: {exc}", file=out)
-        return 1
-    if ns.role:
-        print(
-            f"  then: assume role {_mask_arn(ns.role)} as session {ns.role_session_name!r} "
-            f"for {ns.duration or 3600} s" + (" with MFA" if ns.mfa_serial else ""),
-            file=out,
-        )
-    elif ns.mfa_serial:
-        print(f"  then: open an MFA session with {_mask_arn(ns.mfa_serial)}", file=out)
-    return 0
+    return build_manager(namespace, manager_class, auto_refresh=auto_refresh)

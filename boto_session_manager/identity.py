@@ -23,6 +23,9 @@ from botocore.exceptions import NoCredentialsError as BotocoreNoCredentialsError
 
 from .exceptions import InvalidCredentialsError
 
+if TYPE_CHECKING:  # annotations only: the recipe module imports this one
+    from .recipe import Recipe
+
 
 @attrs.frozen
 class CallerIdentity:
@@ -227,6 +230,11 @@ class IdentityMethods:
 
         def get_client(self, service_name: str, /) -> Any: ...
 
+        @property
+        def recipe(self) -> Recipe: ...
+
+        profile_name: str | None
+
     @property
     def aws_account_id(self) -> str:
         """The account id of the credentials (one cached STS call).
@@ -339,6 +347,40 @@ class IdentityMethods:
         print(f"Principal Arn = {info['principal_arn']}")
         print(f"AWS Account Alias = {info['account_alias'] or '<not set>'}")
         print(f"AWS Region = {info['region']}")
+
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials come from (``"explicit-keys"``, ``"profile"``, ``"env"`` ...).
+
+        See :meth:`Recipe.source_name <boto_session_manager.recipe.Recipe.source_name>`
+        for every answer. It may look up the default chain, but makes no AWS call.
+
+        Example::
+
+            if bsm.credential_source == "env":
+                print("using the job's environment credentials")
+        """
+        return self.recipe.source_name(self.boto_ses.get_credentials)
+
+    @property
+    def has_keys(self) -> bool:
+        """True when the credentials are keys given to the constructor."""
+        return self.credential_source == "explicit-keys"
+
+    @property
+    def has_profile(self) -> bool:
+        """True when a profile was named (``profile_name=``)."""
+        return self.profile_name is not None
+
+    @property
+    def has_role(self) -> bool:
+        """True when this manager is an assumed role (any kind of assumption)."""
+        return self.recipe.kind.is_role
+
+    @property
+    def has_mfa(self) -> bool:
+        """True when an MFA device was used to obtain these credentials."""
+        return self.recipe.has_mfa
 
 
 _EXPIRED = frozenset(

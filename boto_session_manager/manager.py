@@ -37,6 +37,7 @@ from botocore.config import Config
 
 from . import _forksafe, _validate
 from . import credentials as _creds
+from ._auth_manager import build_manager
 from ._clients import AwsServiceEnum, ClientProperties
 from .awscli import DefaultSessionSwitch
 from .client_cache import ClientCache, ClientKey, make_client, repr_client_kwargs
@@ -352,40 +353,6 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
         """
         return self._identity
 
-    @property
-    def credential_source(self) -> str:
-        """Where the credentials come from (``"explicit-keys"``, ``"profile"``, ``"env"`` ...).
-
-        See :meth:`Recipe.source_name <boto_session_manager.recipe.Recipe.source_name>`
-        for every answer. It may look up the default chain, but makes no AWS call.
-
-        Example::
-
-            if bsm.credential_source == "env":
-                print("using the job's environment credentials")
-        """
-        return self.recipe.source_name(self.boto_ses.get_credentials)
-
-    @property
-    def has_keys(self) -> bool:
-        """True when the credentials are keys given to the constructor."""
-        return self.credential_source == "explicit-keys"
-
-    @property
-    def has_profile(self) -> bool:
-        """True when a profile was named (``profile_name=``)."""
-        return self.profile_name is not None
-
-    @property
-    def has_role(self) -> bool:
-        """True when this manager is an assumed role (any kind of assumption)."""
-        return self.recipe.kind.is_role
-
-    @property
-    def has_mfa(self) -> bool:
-        """True when an MFA device was used to obtain these credentials."""
-        return self.recipe.has_mfa
-
     def use_as_default(self) -> DefaultSessionSwitch[BotoSesManager]:
         """Make plain ``boto3.client(...)`` / ``boto3.resource(...)`` use this manager.
 
@@ -540,9 +507,7 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
             parser = AWSArgumentParser(role_session_name="nightly-report")
             bsm = BotoSesManager.from_args(parser.parse_args())
         """
-        from .cli_args import manager_from_args
-
-        return manager_from_args(namespace, manager_class=cls)
+        return build_manager(namespace, cls)
 
     @classmethod
     def from_snapshot(
