@@ -38,8 +38,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -47,6 +45,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from ._env_formats import _LINE_FORMATS
+from ._env_formats import SECRET_VARIABLES as SECRET_VARIABLES
+from ._env_formats import _dotenv as _dotenv
+from ._env_formats import _github_env as _github_env
+from ._env_formats import github_env_block as github_env_block
+from ._env_formats import github_masks as github_masks
 from ._version import __version__
 from .exceptions import CommandError
 
@@ -58,7 +62,6 @@ PACKAGE_LOGGER = "boto_session_manager"
 SESSION_NAME = "bsm-cli"
 #: Set in the environment of every ``bsm exec`` child, to detect nesting.
 EXEC_MARKER = "BSM_EXEC"
-SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 ENV_FORMATS = ("sh", "fish", "powershell", "dotenv", "json", "github")
 FORWARDED_SIGNALS = tuple(
     getattr(signal, name)
@@ -70,25 +73,29 @@ FORWARDED_SIGNALS = tuple(
 # ---------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``bsm`` argument parser (auth options come from :mod:`.cli_args`)."""
+def _auth_parent() -> argparse.ArgumentParser:
+    """A parent parser with the auth options (``--profile``, keys, ``--role`` ...)."""
     from .cli_args import AWSArgumentParser
 
-    def auth() -> argparse.ArgumentParser:
-        return AWSArgumentParser(role_session_name=SESSION_NAME, add_help=False)
+    return AWSArgumentParser(role_session_name=SESSION_NAME, add_help=False)
 
-    def credentials(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--snapshot",
-            metavar="PATH",
-            help="take the credentials from this snapshot file instead of the auth options",
-        )
-        sub.add_argument(
-            "--allow-expired",
-            action="store_true",
-            help="use credentials that have already expired instead of refusing",
-        )
 
+def _add_credentials_source(sub: argparse.ArgumentParser) -> None:
+    """``--snapshot`` and ``--allow-expired``: where the credentials come from."""
+    sub.add_argument(
+        "--snapshot",
+        metavar="PATH",
+        help="take the credentials from this snapshot file instead of the auth options",
+    )
+    sub.add_argument(
+        "--allow-expired",
+        action="store_true",
+        help="use credentials that have already expired instead of refusing",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bsm`` argument parser (auth options come from :mod:`.cli_args`)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="AWS credentials for scripts, CI jobs and people.",
@@ -105,16 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+    subs = [
+        *_add_credential_commands(commands),
+        *_add_snapshot_commands(commands),
+        *_add_account_commands(commands),
+    ]
+    for sub in subs:
+        sub.set_defaults(parser_=sub)  # its usage line goes into error messages
+    return parser
 
+
+def _add_credential_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    """``whoami``, ``exec``, ``env`` and ``credential-process``."""
     whoami = commands.add_parser(
-        "whoami", parents=[auth()], help="account, alias, principal, region and expiry"
+        "whoami", parents=[_auth_parent()], help="account, alias, principal, region and expiry"
     )
     whoami.add_argument("--json", action="store_true", help="print JSON")
     whoami.add_argument("--no-mask", action="store_true", help="show the account id in full")
 
     run = commands.add_parser(
         "exec",
-        parents=[auth()],
+        parents=[_auth_parent()],
         help="run a command with the credentials in its environment",
         usage="bsm exec [auth options] [--nested] -- CMD [ARG ...]",
     )
@@ -122,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
 
     env = commands.add_parser(
-        "env", parents=[auth()], help="print the credentials as shell or CI variables"
+        "env", parents=[_auth_parent()], help="print the credentials as shell or CI variables"
     )
     env.add_argument("--format", choices=ENV_FORMATS, default="sh", help="output format")
     env.add_argument(
@@ -130,29 +148,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="with --format github: the file to append to (default: $GITHUB_ENV)",
     )
-    for sub in (whoami, run, env):
-        credentials(sub)
-
     process = commands.add_parser(
         "credential-process",
-        parents=[auth()],
+        parents=[_auth_parent()],
         help="the JSON of credential_process in ~/.aws/config",
     )
-    credentials(process)
+    subs = [whoami, run, env, process]
+    for sub in subs:
+        _add_credentials_source(sub)
+    return subs
 
+
+def _add_snapshot_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    """``snapshot save`` and ``snapshot show``."""
     snapshot = commands.add_parser("snapshot", help="save or show a credential snapshot file")
     actions = snapshot.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    save = actions.add_parser("save", parents=[auth()], help="write a snapshot file (mode 0600)")
+    save = actions.add_parser(
+        "save", parents=[_auth_parent()], help="write a snapshot file (mode 0600)"
+    )
     save.add_argument("path", nargs="?", help="default: ~/.bsm-snapshot.json")
     save.add_argument("--force", action="store_true", help="replace an existing file")
     show = actions.add_parser("show", help="show a snapshot file (secrets masked)")
     show.add_argument("path", nargs="?", help="default: ~/.bsm-snapshot.json")
     show.add_argument("--reveal", action="store_true", help="print the secret key and token too")
+    return [save, show]
 
+
+def _add_account_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    """``each`` (every account of the organization) and ``demo``."""
     each = commands.add_parser(
         "each",
-        parents=[auth()],
+        parents=[_auth_parent()],
         conflict_handler="resolve",  # its --role is the role in each account
         help="run a command in every account (and region) of the organization",
         usage="bsm each [auth options] [targets] [--role NAME] [--regions R,...|--all-regions] "
@@ -164,9 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="the main scenario on an embedded local AWS (no account needed)"
     )
     demo.add_argument("--accounts", type=int, default=3, help="member accounts to create (1-20)")
-    for sub in (whoami, run, env, process, save, show, each, demo):
-        sub.set_defaults(parser_=sub)  # its usage line goes into error messages
-    return parser
+    return [each, demo]
 
 
 def _add_each_arguments(parser: argparse.ArgumentParser) -> None:
@@ -325,43 +350,6 @@ def run_forwarding_signals(command: Sequence[str], env: Mapping[str, str]) -> in
     return 128 - status if status < 0 else status
 
 
-def _sh(name: str, value: str | None) -> str:
-    return f"unset {name}" if value is None else f"export {name}={shlex.quote(value)}"
-
-
-def _fish(name: str, value: str | None) -> str:
-    if value is None:
-        return f"set -e {name};"
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"set -gx {name} '{escaped}';"
-
-
-def _powershell(name: str, value: str | None) -> str:
-    if value is None:
-        return f"Remove-Item Env:{name} -ErrorAction SilentlyContinue"
-    return f"$Env:{name} = '{value.replace(chr(39), chr(39) * 2)}'"
-
-
-def _dotenv(name: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if shlex.quote(value) == value:
-        return f"{name}={value}"
-    # Escaped so a quote or newline in a value cannot end it and start another variable.
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'{name}="{escaped}"'
-
-
-_LINE_FORMATS: dict[str, Callable[[str, str | None], str | None]] = {
-    "sh": _sh,
-    "fish": _fish,
-    "powershell": _powershell,
-    "dotenv": _dotenv,
-}
-
-
 def cmd_env(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
     if args.github_env is not None and args.format != "github":
         msg = f"bsm env: --github-env goes with --format github, not --format {args.format}"
@@ -378,59 +366,6 @@ def cmd_env(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
         if line is not None:
             out.write(line + "\n")
     return 0
-
-
-def _github_env(args: argparse.Namespace, env: Mapping[str, str | None], out: IO[str]) -> int:
-    target = args.github_env or os.environ.get("GITHUB_ENV")
-    if not target:
-        msg = (
-            "bsm env --format github: GITHUB_ENV is not set "
-            "(run it in a GitHub Actions step or pass --github-env PATH)"
-        )
-        raise CommandError(msg, code=2)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        # Workflow commands go to stdout, which is the log itself elsewhere: mask only in Actions.
-        for line in github_masks(env):
-            out.write(line)
-    blocks = [github_env_block(n, v) for n, v in env.items() if v is not None]
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(target, flags, 0o600)  # created private; GitHub's own file keeps its mode
-    except OSError as exc:
-        msg = f"bsm env: cannot write the --github-env file {target!r}: {exc.strerror}"
-        raise CommandError(msg) from exc
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write("".join(blocks))
-    out.write(
-        f"wrote {len(blocks)} variables to {'$GITHUB_ENV' if not args.github_env else target}\n"
-    )
-    return 0
-
-
-def github_masks(env: Mapping[str, str | None]) -> list[str]:
-    """``::add-mask::`` commands for every line of every secret value.
-
-    GitHub masks line by line, so each line of a multi-line secret is masked
-    on its own.
-    """
-    masks = []
-    for name in SECRET_VARIABLES:
-        for line in (env.get(name) or "").splitlines():
-            if line.strip():
-                masks.append(f"::add-mask::{line}\n")
-    return masks
-
-
-def github_env_block(name: str, value: str) -> str:
-    """``NAME<<DELIMITER``, the value, the delimiter: GitHub's multi-line syntax.
-
-    The delimiter is random and absent from the value, so no value (a newline
-    in it included) can end the block early and add another variable.
-    """
-    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-    while delimiter in value:  # pragma: no cover - 128 random bits
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
 def cmd_credential_process(args: argparse.Namespace, bsm: BotoSesManager, out: IO[str]) -> int:
