@@ -303,20 +303,35 @@ def put_parameter(
         put_parameter(ssm_client, "/app/url", "...", Tags=[{"Key": "team", "Value": "db"}])
     """
     _check_name(name)
-    if type not in PARAMETER_TYPES:
-        msg = f"unknown parameter type {type!r}: expected one of {', '.join(PARAMETER_TYPES)}"
-        raise InvalidArgumentError(msg, argument="type")
-    if isinstance(value, Mapping):
-        value = to_json(value)
-    elif not isinstance(value, str):
-        msg = f"a parameter value must be a str or a mapping, not {value.__class__.__name__}"
-        raise InvalidArgumentTypeError(msg, argument="value")
+    value = _parameter_value(type, value)
     tags = kwargs.get("Tags")
     if not (tags and overwrite):
         response = client.put_parameter(
             Name=name, Value=value, Type=type, Overwrite=overwrite, **kwargs
         )
         return int(response["Version"])
+    return _put_tagged(client, name, value, type, kwargs)
+
+
+def _parameter_value(type: str, value: str | Mapping[str, Any]) -> str:
+    """Check the parameter type; the value as stored (a mapping becomes JSON)."""
+    if type not in PARAMETER_TYPES:
+        msg = f"unknown parameter type {type!r}: expected one of {', '.join(PARAMETER_TYPES)}"
+        raise InvalidArgumentError(msg, argument="type")
+    if isinstance(value, Mapping):
+        return to_json(value)
+    if not isinstance(value, str):
+        msg = f"a parameter value must be a str or a mapping, not {value.__class__.__name__}"
+        raise InvalidArgumentTypeError(msg, argument="value")
+    return value
+
+
+def _put_tagged(client: Any, name: str, value: str, type: str, kwargs: dict[str, Any]) -> int:
+    """Create a tagged parameter, or overwrite it and tag it when it already exists.
+
+    ``PutParameter`` refuses ``Tags`` together with ``Overwrite``, so the
+    tags of an existing parameter are set by a second call.
+    """
     try:
         response = client.put_parameter(Name=name, Value=value, Type=type, **kwargs)
     except ClientError as exc:
@@ -326,7 +341,7 @@ def put_parameter(
         response = client.put_parameter(
             Name=name, Value=value, Type=type, Overwrite=True, **untagged
         )
-        client.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=tags)
+        client.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=kwargs["Tags"])
     return int(response["Version"])
 
 

@@ -114,6 +114,12 @@ def get_secret(
     _check_name(name)
     check_transform(transform)
     options = secret_request(version_id, version_stage, sdk_options)
+    value = _secret_value(client, name, options)
+    return apply_transform(value, transform, what=f"secret {name!r}")
+
+
+def _secret_value(client: Any, name: str, options: dict[str, Any]) -> str | bytes:
+    """The SecretString or SecretBinary; a missing secret raises SecretNotFoundError."""
     try:
         response = client.get_secret_value(SecretId=name, **options)
     except ClientError as exc:
@@ -126,7 +132,7 @@ def get_secret(
         raise
     value: str | bytes
     value = response["SecretString"] if "SecretString" in response else response["SecretBinary"]
-    return apply_transform(value, transform, what=f"secret {name!r}")
+    return value
 
 
 def set_secret(
@@ -185,18 +191,37 @@ def set_secret(
     """
     _check_name(name)
     payload = _payload(value, client_request_token, sdk_options)
-    create_first = sorted(set(sdk_options) - _UPDATE_OPTIONS - _PUT_OPTIONS)
-    if create_first and not set(sdk_options) <= _CREATE_OPTIONS:
+    update = _update_call(sdk_options)
+    if update is None:
+        create_first = sorted(set(sdk_options) - _UPDATE_OPTIONS - _PUT_OPTIONS)
+        return _create(client, name, payload, sdk_options, exists_refused=create_first)
+    return _update_or_create(client, update, name, payload, sdk_options)
+
+
+def _update_call(sdk_options: Mapping[str, Any]) -> str | None:
+    """The update call that takes these options, or None when only ``create_secret`` does.
+
+    Raises InvalidArgumentError (naming an option) when no single call takes them all.
+    """
+    given = set(sdk_options)
+    create_first = sorted(given - _UPDATE_OPTIONS - _PUT_OPTIONS)
+    if create_first and not given <= _CREATE_OPTIONS:
         msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
         raise InvalidArgumentError(msg, argument=create_first[0])
     if create_first:
-        return _create(client, name, payload, sdk_options, exists_refused=create_first)
-    update = "put_secret_value"
-    if not set(sdk_options) <= _PUT_OPTIONS:
-        update = "update_secret"
-        if not set(sdk_options) <= _UPDATE_OPTIONS:
-            msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
-            raise InvalidArgumentError(msg, argument=sorted(sdk_options)[0])
+        return None
+    if given <= _PUT_OPTIONS:
+        return "put_secret_value"
+    if not given <= _UPDATE_OPTIONS:
+        msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
+        raise InvalidArgumentError(msg, argument=sorted(sdk_options)[0])
+    return "update_secret"
+
+
+def _update_or_create(
+    client: Any, update: str, name: str, payload: Mapping[str, Any], sdk_options: dict[str, Any]
+) -> dict[str, Any]:
+    """Update the secret with ``update``; create it when AWS says it does not exist."""
     try:
         response: dict[str, Any] = getattr(client, update)(SecretId=name, **payload, **sdk_options)
     except ClientError as exc:
