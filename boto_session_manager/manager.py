@@ -27,9 +27,9 @@ Thread safety, in one place:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import boto3
@@ -39,6 +39,7 @@ from . import _forksafe, _validate
 from . import credentials as _creds
 from ._auth_manager import build_manager
 from ._clients import AwsServiceEnum, ClientProperties
+from ._fanout_methods import FanOutMethods
 from .awscli import DefaultSessionSwitch
 from .client_cache import ClientCache, ClientKey, make_client, repr_client_kwargs
 from .credentials import Clock, FrozenCredentials, TemporaryCredentials, utc_now
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.credentials import Credentials
 
-    from .fanout import AccountResult, FanOutOptions, FanOutResult
 
 T = TypeVar("T")
 
@@ -91,7 +91,9 @@ def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 @attrs.define(eq=False)
-class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMethods, ExportMethods):
+class BotoSesManager(
+    ClientProperties, IdentityMethods, HelperMethods, RoleMethods, ExportMethods, FanOutMethods
+):
     """A boto3 session with cached clients, identity, roles and expiry.
 
     Every argument is optional; with none, the standard boto3 credential chain
@@ -560,56 +562,6 @@ class BotoSesManager(ClientProperties, IdentityMethods, HelperMethods, RoleMetho
         these helpers' methods.
         """
         return ServiceHelpers(self.get_client, self._helper_cache)
-
-    def for_each_account(
-        self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
-    ) -> FanOutResult[T]:
-        """Run ``func(account_bsm)`` in every account, in threads; collect values and errors.
-
-        The accounts are the organization's ACTIVE ones, or ``account_ids``,
-        or those of ``organizational_units``; minus ``exclude``; only those
-        with every tag of ``account_tags``. With ``regions`` (a list, or
-        ``"enabled"``), ``func(account_bsm, region)`` runs per account and
-        region. This manager's own account runs with this manager (no role
-        assumed). One failing account never stops the others; throttling is
-        retried with backoff. The keywords (``account_ids=None``,
-        ``role_name="OrganizationAccountAccessRole"``, ``regions=None``,
-        ``max_workers=16`` ...) are the fields of
-        :class:`~boto_session_manager.fanout.FanOutOptions`; the thread-safety
-        contract (``func`` runs concurrently!) is in
-        :mod:`boto_session_manager.fanout`.
-
-        Returns:
-            A :class:`~boto_session_manager.fanout.FanOutResult` whose
-            ``.results`` and ``.errors`` are keyed by account id, or by
-            ``(account_id, region)`` when ``regions`` is given; typed by what
-            ``func`` returns.
-
-        Example::
-
-            run = bsm.for_each_account(lambda a: a.s3_client.list_buckets()["Buckets"])
-            print(len(run.results), "accounts,", len(run.errors), "failed")
-        """
-        from .fanout import for_each_account
-
-        return for_each_account(self, func, options=options, **keywords)
-
-    def for_each_account_iter(
-        self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
-    ) -> Iterator[AccountResult[T]]:
-        """Like :meth:`for_each_account`, yielding each account's result as it finishes.
-
-        At most ``max_in_flight`` (default ``2 * max_workers``) tasks are in
-        memory at once. See :func:`boto_session_manager.fanout.for_each_account_iter`.
-
-        Example::
-
-            for outcome in bsm.for_each_account_iter(audit, account_ids=ids):
-                print(outcome.key, outcome.value if outcome.ok else outcome.error)
-        """
-        from .fanout import for_each_account_iter
-
-        return for_each_account_iter(self, func, options=options, **keywords)
 
     def __getstate__(self) -> dict[str, Any]:
         """Credentials and recipe only, never clients, sessions or locks (see ``_pickling``)."""
