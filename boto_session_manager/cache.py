@@ -351,3 +351,43 @@ class _CachedFetch:
 
     def discard(self, access_key_id: str) -> None:
         self._cache.discard(self._key, access_key_id)
+
+
+class ProviderCache:
+    """A :class:`CredentialFileCache` seen as botocore's credential cache (a dict).
+
+    botocore's ``assume-role`` provider (a profile with ``role_arn`` and
+    ``source_profile``) keeps STS responses in a mapping; this one keeps them
+    in the file cache's directory, so managers and processes on the same
+    profile share one AssumeRole call. Keys are botocore's (hex digests).
+    Thread safety: as the file cache (each file is written under its lock).
+
+    Example::
+
+        ProviderCache(CredentialFileCache("~/.cache/bsm"))["abc"] = response
+    """
+
+    def __init__(self, files: CredentialFileCache) -> None:
+        _prepare_directory(files.directory)
+        self.files = files
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.files.read(key) is not None
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        entry = self.files.read(key)
+        if entry is None:
+            raise KeyError(key)
+        creds = entry[0]
+        expiration = creds.expiration.isoformat() if creds.expiration else None
+        return {
+            "Credentials": {
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key,
+                "SessionToken": creds.session_token,
+                "Expiration": expiration,
+            }
+        }
+
+    def __setitem__(self, key: str, response: Mapping[str, Any]) -> None:
+        self.files.write(key, TemporaryCredentials.from_sts(response))

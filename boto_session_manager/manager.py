@@ -41,6 +41,7 @@ from ._auth_manager import build_manager
 from ._clients import AwsServiceEnum, ClientProperties
 from ._fanout_methods import FanOutMethods
 from .awscli import DefaultSessionSwitch
+from .cache import CredentialFileCache, ProviderCache
 from .client_cache import ClientCache, ClientKey, make_client, repr_client_kwargs
 from .credentials import Clock, FrozenCredentials, TemporaryCredentials, utc_now
 from .exports import ExportMethods, snapshot_manager
@@ -116,6 +117,10 @@ class BotoSesManager(
             (public buckets, open endpoints).
         clock: returns a tz-aware "now"; tests inject a fake one. Inherited by
             derived managers and used by their refreshing credentials.
+        cache_dir: with a profile that assumes a role (``role_arn`` and
+            ``source_profile``), keep that role's credentials in this
+            directory as :meth:`assume_role` does, so managers and processes
+            on the profile make one AssumeRole call until they near expiry.
         recipe: how the credentials are made; given by the methods that
             derive managers (``assume_role``, ``in_region`` ...),
             worked out from the other arguments otherwise.
@@ -146,6 +151,7 @@ class BotoSesManager(
     expiration_time: datetime | None = attrs.field(default=None, converter=_optional_utc)
     unsigned: bool = attrs.field(default=False, kw_only=True)
     clock: Clock = attrs.field(default=utc_now, repr=False, kw_only=True)
+    cache_dir: PathLike | None = attrs.field(default=None, repr=False, kw_only=True)
     _recipe: Recipe | None = attrs.field(default=None, repr=False, kw_only=True, alias="recipe")
 
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
@@ -204,6 +210,11 @@ class BotoSesManager(
             shared=self.recipe.credentials,
             unsigned=self.unsigned,
             settings=dict(self.recipe.settings),
+            role_cache=(
+                None
+                if self.cache_dir is None
+                else ProviderCache(CredentialFileCache(self.cache_dir, self.clock))
+            ),
         )
 
     @property

@@ -79,6 +79,7 @@ def build_session(
     shared: Credentials | None = None,
     unsigned: bool = False,
     settings: dict[str, Any] | None = None,
+    role_cache: Any = None,
 ) -> boto3.session.Session:
     """A new boto3 session for a manager's settings.
 
@@ -93,6 +94,8 @@ def build_session(
         unsigned: find no credentials and never look for any.
         settings: client settings kept from a parent manager (see
             :func:`client_settings`); needs ``keys`` or ``shared``.
+        role_cache: a dict-like cache for the STS responses of a profile that
+            assumes a role (``role_arn`` + ``source_profile``).
     """
     if botocore_session is None:
         botocore_session = new_botocore_session()
@@ -109,7 +112,7 @@ def build_session(
         _apply_settings(botocore_session, settings or {})
     else:
         install_on_session(botocore_session)  # errors never quote a secret
-    return boto3.session.Session(
+    session = boto3.session.Session(
         aws_access_key_id=keys[0],
         aws_secret_access_key=keys[1],
         aws_session_token=keys[2],
@@ -117,3 +120,8 @@ def build_session(
         botocore_session=botocore_session,
         profile_name=profile_name,
     )
+    if role_cache is not None and profile_name is not None and keys[0] is None:
+        resolver = botocore_session.get_component("credential_provider")
+        provider = resolver.get_provider("assume-role")
+        provider.cache = role_cache
+    return session
