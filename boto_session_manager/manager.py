@@ -119,7 +119,7 @@ class BotoSesManager(
             derived managers and used by their refreshing credentials.
         cache_dir: with a profile that assumes a role (``role_arn`` and
             ``source_profile``), keep that role's credentials in this
-            directory as :meth:`assume_role` does, so managers and processes
+            directory as ``assume_role`` does, so managers and processes
             on the profile make one AssumeRole call until they near expiry.
         recipe: how the credentials are made; given by the methods that
             derive managers (``assume_role``, ``in_region`` ...),
