@@ -193,9 +193,13 @@ def set_secret(
     payload = _payload(value, client_request_token, sdk_options)
     update = _update_call(sdk_options)
     if update is None:
-        create_first = sorted(set(sdk_options) - _UPDATE_OPTIONS - _PUT_OPTIONS)
-        return _create(client, name, payload, sdk_options, exists_refused=create_first)
+        return _create(client, name, payload, sdk_options, exists_refused=_create_only(sdk_options))
     return _update_or_create(client, update, name, payload, sdk_options)
+
+
+def _create_only(sdk_options: Mapping[str, Any]) -> list[str]:
+    """The options only ``create_secret`` takes, sorted."""
+    return sorted(set(sdk_options) - _UPDATE_OPTIONS - _PUT_OPTIONS)
 
 
 def _update_call(sdk_options: Mapping[str, Any]) -> str | None:
@@ -204,7 +208,7 @@ def _update_call(sdk_options: Mapping[str, Any]) -> str | None:
     Raises InvalidArgumentError (naming an option) when no single call takes them all.
     """
     given = set(sdk_options)
-    create_first = sorted(given - _UPDATE_OPTIONS - _PUT_OPTIONS)
+    create_first = _create_only(sdk_options)
     if create_first and not given <= _CREATE_OPTIONS:
         msg = f"no single call takes these options together: {', '.join(sorted(sdk_options))}"
         raise InvalidArgumentError(msg, argument=create_first[0])
