@@ -29,6 +29,7 @@ Example::
 from __future__ import annotations
 
 import os
+import sys
 import types
 import weakref
 from collections.abc import Callable
@@ -61,6 +62,24 @@ def after_fork_in_child() -> None:
         if method is not None:
             method()
 
+
+def _forget_module_import_locks() -> None:
+    """Forget the per-module import locks that other threads may have held at the fork.
+
+    On Python 3.10 ``importlib.import_module`` takes a module's import lock
+    even when the module is already loaded, and boto3 imports its service
+    customisations that way each time botocore builds a client class. A lock
+    that another thread held at the fork stays held in the child, whose first
+    client then waits for ever. The child makes new locks when it needs them.
+    An interpreter without this table has nothing to forget.
+    """
+    bootstrap = sys.modules.get("importlib._bootstrap")
+    locks = getattr(bootstrap, "_module_locks", None)
+    if isinstance(locks, dict):
+        locks.clear()
+
+
+register(_forget_module_import_locks)
 
 if hasattr(os, "register_at_fork"):  # absent on Windows, which has no fork
     os.register_at_fork(after_in_child=after_fork_in_child)

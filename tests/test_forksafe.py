@@ -132,3 +132,33 @@ def test_20_forks_while_8_threads_create_clients_never_hang_the_child() -> None:
         for thread in threads:
             thread.join()
     assert statuses == [0] * 20  # None would be a child that hung
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_child_imports_a_module_whose_import_lock_another_thread_held_at_the_fork() -> None:
+    code = (
+        "import importlib, os, signal, threading\n"
+        "import boto_session_manager._forksafe\n"
+        "from importlib import _bootstrap\n"
+        "held, done = threading.Event(), threading.Event()\n"
+        "def hold():\n"
+        "    lock = _bootstrap._get_module_lock('json')\n"
+        "    lock.acquire()  # as a thread in the middle of importing json\n"
+        "    held.set()\n"
+        "    done.wait()\n"
+        "    lock.release()\n"
+        "threading.Thread(target=hold, daemon=True).start()\n"
+        "held.wait()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    signal.alarm(10)  # a hang ends the child with SIGALRM\n"
+        "    with _bootstrap._ModuleLockManager('json'):\n"
+        "        pass\n"
+        "    os._exit(0)\n"
+        "done.set()\n"
+        "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "0"
