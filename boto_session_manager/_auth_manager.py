@@ -3,7 +3,8 @@
 :func:`build_manager` is what :func:`boto_session_manager.cli_args.manager_from_args`
 and :meth:`BotoSesManager.from_args <boto_session_manager.manager.BotoSesManager.from_args>`
 run. It is given the manager class to build (a factory) and never imports the
-manager module, so the manager can use it without an import circle.
+manager module, so the manager can use it without an import circle: what it
+needs of the manager it builds is :class:`Buildable`.
 
 Thread safety: safe from many threads; the namespace is copied, never changed
 (an MFA code asked on the terminal only makes sense from one thread).
@@ -16,7 +17,7 @@ import getpass
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
 
 from ._auth_options import (
     _ACCOUNT_IN_ARN,
@@ -27,8 +28,51 @@ from ._auth_options import (
 )
 from .exceptions import BotoSessionManagerError, InvalidAuthArgumentsError
 
-if TYPE_CHECKING:  # annotations only: the caller hands over the class to build
-    from .manager import BotoSesManager
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from .credentials import MfaToken
+    from .snapshot import PathLike
+
+
+class Buildable(Protocol):
+    """What building from options uses of the manager it builds (its public API)."""
+
+    @property
+    def aws_region(self) -> str | None: ...
+
+    @property
+    def masked_principal_arn(self) -> str: ...
+
+    @property
+    def masked_aws_account_id(self) -> str: ...
+
+    def assume_role(
+        self,
+        role_arn: str,
+        role_session_name: str | None = None,
+        duration_seconds: int = 3600,
+        *,
+        external_id: str | None = None,
+        mfa_serial_number: str | None = None,
+        mfa_token: MfaToken | None = None,
+        auto_refresh: bool = False,
+        cache_dir: PathLike | None = None,
+    ) -> Self: ...
+
+    def get_session_token(
+        self,
+        duration_seconds: int = 43200,
+        mfa_serial_number: str | None = None,
+        mfa_token: MfaToken | None = None,
+        *,
+        auto_refresh: bool = False,
+        cache_dir: PathLike | None = None,
+    ) -> Self: ...
+
+
+#: The class built: what ``build_manager`` returns is of the class it was given.
+M = TypeVar("M", bound=Buildable)
 
 
 def _plain(value: Any) -> str | None:
@@ -55,7 +99,7 @@ def _terminal_prompt(serial: str) -> Callable[[], str]:
     return ask
 
 
-def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -> BotoSesManager:
+def _base_manager(ns: argparse.Namespace, manager_class: Callable[..., M]) -> M:
     botocore_session = None
     if ns.config_path or ns.credentials_path:
         from ._botocore import ignore_environment_profile, new_botocore_session
@@ -81,10 +125,10 @@ def _base_manager(ns: argparse.Namespace, manager_class: type[BotoSesManager]) -
 
 def build_manager(
     namespace: argparse.Namespace | Mapping[str, Any],
-    manager_class: type[BotoSesManager],
+    manager_class: Callable[..., M],
     *,
     auto_refresh: bool = False,
-) -> BotoSesManager:
+) -> M:
     """Build a ``manager_class`` from parsed options (see ``cli_args.manager_from_args``).
 
     Example::
@@ -124,7 +168,7 @@ def build_manager(
     return base
 
 
-def _print_auth_debug(ns: argparse.Namespace, bsm: BotoSesManager) -> int:
+def _print_auth_debug(ns: argparse.Namespace, bsm: Buildable) -> int:
     """Print the --auth-debug report; return the exit status."""
     from botocore.exceptions import BotoCoreError, ClientError
 

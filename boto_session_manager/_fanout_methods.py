@@ -1,7 +1,9 @@
 """Base of :class:`~boto_session_manager.BotoSesManager`: running a function in many accounts.
 
 The methods hand the manager to :mod:`boto_session_manager.fanout`, imported
-when first used, so a manager that never fans out never loads it.
+when first used, so a manager that never fans out never loads it. The
+fan-out takes any :class:`~boto_session_manager.fanout.ManagerLike` and
+never imports the manager module.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 if TYPE_CHECKING:  # annotations only
-    from .fanout import AccountResult, FanOutOptions, FanOutResult
-    from .manager import BotoSesManager
+    from .fanout import AccountResult, FanOutOptions, FanOutResult, ManagerLike
 
 T = TypeVar("T")
 
 
 class FanOutMethods:
-    """``for_each_account`` and ``for_each_account_iter``; no manager state is touched here."""
+    """``for_each_account`` and ``for_each_account_iter``; no manager state is touched here.
+
+    Only a manager has these methods, and a manager is a
+    :class:`~boto_session_manager.fanout.ManagerLike`: each method hands
+    itself to the fan-out as one.
+    """
 
     __slots__ = ()
 
@@ -52,7 +58,7 @@ class FanOutMethods:
         """
         from .fanout import for_each_account
 
-        return for_each_account(cast("BotoSesManager", self), func, options=options, **keywords)
+        return for_each_account(cast("ManagerLike", self), func, options=options, **keywords)
 
     def for_each_account_iter(
         self, func: Callable[..., T], *, options: FanOutOptions | None = None, **keywords: Any
@@ -69,6 +75,4 @@ class FanOutMethods:
         """
         from .fanout import for_each_account_iter
 
-        return for_each_account_iter(
-            cast("BotoSesManager", self), func, options=options, **keywords
-        )
+        return for_each_account_iter(cast("ManagerLike", self), func, options=options, **keywords)

@@ -30,6 +30,9 @@ does); a clock that does not (a lambda, a test's local fake) is replaced by
 
 A pickle of a manager holds its secrets (and its parents'): treat the bytes
 like the keys themselves.
+
+The manager hands itself over as a :class:`Picklable` (its public settings
+and credentials); this module never imports the manager module.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Callable, Mapping
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import attrs
 
@@ -46,10 +49,7 @@ from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials, ut
 from .exceptions import UnpicklableRecipeError
 from .recipe import Recipe
 
-if TYPE_CHECKING:
-    from .manager import BotoSesManager
-
-__all__ = ["UnpicklableRecipeError", "manager_state", "restored_arguments"]
+__all__ = ["Picklable", "UnpicklableRecipeError", "manager_state", "restored_arguments"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,26 @@ def _portable_clock(clock: Clock) -> Clock:
     return clock
 
 
-def manager_state(bsm: BotoSesManager) -> dict[str, Any]:
+class Picklable(Protocol):
+    """What pickling reads of a manager: its public settings, recipe and keys in use."""
+
+    region_name: str | None
+    profile_name: str | None
+    default_client_kwargs: dict[str, Any] | None
+    unsigned: bool
+    clock: Clock
+    aws_access_key_id: str | None
+    aws_secret_access_key: str | None
+    aws_session_token: str | None
+    expiration_time: datetime | None
+
+    @property
+    def recipe(self) -> Recipe: ...
+
+    def current_credentials(self) -> TemporaryCredentials: ...
+
+
+def manager_state(bsm: Picklable) -> dict[str, Any]:
     """The picklable state of ``bsm`` (see the module docstring)."""
     recipe = bsm.recipe
     travels = recipe.kind.travels

@@ -62,7 +62,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -74,6 +74,7 @@ from ..exceptions import (
     InvalidAccountIdError,
 )
 from ..services.organizations import OrgAccount, list_accounts
+from ._manager import ManagerLike
 from ._runner import Runner
 from ._targets import current_account
 from ._values import (
@@ -87,9 +88,6 @@ from ._values import (
     validate_account_ids,
 )
 
-if TYPE_CHECKING:
-    from ..manager import BotoSesManager
-
 __all__ = [
     "DEFAULT_ROLE_NAME",
     "ENABLED_REGIONS",
@@ -102,6 +100,7 @@ __all__ = [
     "FanOutTimeoutError",
     "InvalidAccountIdError",
     "Key",
+    "ManagerLike",
     "OrgAccount",
     "Progress",
     "current_account",
@@ -114,12 +113,12 @@ __all__ = [
 T = TypeVar("T")
 
 # Documented here, defined in private modules: name them by their public home.
-for _value in (FanOutOptions, AccountResult, Progress, FanOutResult):
+for _value in (FanOutOptions, AccountResult, Progress, FanOutResult, ManagerLike):
     _value.__module__ = __name__
 current_account.__module__ = validate_account_ids.__module__ = __name__
 
 
-def organization_account_ids(bsm: BotoSesManager) -> Iterator[str]:
+def organization_account_ids(bsm: ManagerLike) -> Iterator[str]:
     """The ids of the organization's ACTIVE accounts, page by page (lazily).
 
     Raises:
@@ -141,15 +140,15 @@ def organization_account_ids(bsm: BotoSesManager) -> Iterator[str]:
         raise FanOutError(msg) from exc
 
 
-def _adapt(func: Callable[..., T]) -> Callable[[BotoSesManager, str | None], T]:
-    def call(account_bsm: BotoSesManager, region: str | None) -> T:
+def _adapt(func: Callable[..., T]) -> Callable[[ManagerLike, str | None], T]:
+    def call(account_bsm: ManagerLike, region: str | None) -> T:
         return func(account_bsm) if region is None else func(account_bsm, region)
 
     return call
 
 
 def for_each_account_iter(
-    bsm: BotoSesManager,
+    bsm: ManagerLike,
     func: Callable[..., T],
     *,
     options: FanOutOptions | None = None,
@@ -192,7 +191,7 @@ def for_each_account_iter(
 
 
 def for_each_account(
-    bsm: BotoSesManager,
+    bsm: ManagerLike,
     func: Callable[..., T],
     *,
     options: FanOutOptions | None = None,

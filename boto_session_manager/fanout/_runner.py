@@ -16,13 +16,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import ClientError
 
 from ..exceptions import AccountAccessError, FanOutTimeoutError
 from ..services.ec2 import enabled_regions
 from ..services.organizations import OrgAccount, account_tags
+from ._manager import ManagerLike
 from ._targets import (
     counted_targets,
     reset_current,
@@ -31,13 +32,10 @@ from ._targets import (
 )
 from ._values import ENABLED_REGIONS, AccountResult, FanOutOptions, Progress
 
-if TYPE_CHECKING:
-    from ..manager import BotoSesManager
-
 T = TypeVar("T")
 
 #: ``call(account_bsm, region)``: the user's function, adapted.
-Call = Callable[["BotoSesManager", "str | None"], T]
+Call = Callable[[ManagerLike, "str | None"], T]
 
 
 class AccountManagers:
@@ -49,12 +47,12 @@ class AccountManagers:
     Thread safety: all methods are safe from any thread.
     """
 
-    def __init__(self, make: Callable[[str], BotoSesManager]) -> None:
+    def __init__(self, make: Callable[[str], ManagerLike]) -> None:
         self._make = make
         self._lock = threading.Lock()
         self._entries: dict[str, list[Any]] = {}  # id -> [lock, manager|error|None, users]
 
-    def acquire(self, account_id: str, uses: int) -> BotoSesManager:
+    def acquire(self, account_id: str, uses: int) -> ManagerLike:
         """The account's manager; a new entry expects ``uses`` releases in all."""
         with self._lock:
             entry = self._entries.get(account_id)
@@ -92,7 +90,7 @@ class AccountManagers:
 class _Work:
     """The per-account work done in the pool: assume, prepare, run."""
 
-    def __init__(self, bsm: BotoSesManager, call: Call[Any], options: FanOutOptions) -> None:
+    def __init__(self, bsm: ManagerLike, call: Call[Any], options: FanOutOptions) -> None:
         self.bsm = bsm
         self.call = call
         self.options = options
@@ -108,7 +106,7 @@ class _Work:
         self.prepares = options.account_tags is not None or regions == ENABLED_REGIONS
         self.managers = AccountManagers(self.assume)
 
-    def assume(self, account_id: str) -> BotoSesManager:
+    def assume(self, account_id: str) -> ManagerLike:
         options = self.options
         role_arn = f"arn:{self.partition}:iam::{account_id}:role/{options.role_name.strip('/')}"
         try:
@@ -164,7 +162,7 @@ class _Work:
 class Runner(Generic[T]):
     """Iterate to run; yields one :class:`AccountResult` per task as each finishes."""
 
-    def __init__(self, bsm: BotoSesManager, call: Call[T], options: FanOutOptions) -> None:
+    def __init__(self, bsm: ManagerLike, call: Call[T], options: FanOutOptions) -> None:
         self._work = _Work(bsm, call, options)
         self._options = options
         self._accounts = target_accounts(bsm, options, self._work.own_account)

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ..exceptions import FanOutError
 from ..services.organizations import OrgAccount, accounts_under, list_accounts
+from ._manager import ManagerLike
 from ._values import FanOutOptions
-
-if TYPE_CHECKING:
-    from ..manager import BotoSesManager
 
 _CURRENT: contextvars.ContextVar[OrgAccount | None] = contextvars.ContextVar(
     "bsm_fanout_account", default=None
@@ -75,7 +73,7 @@ def _listing_error(what: str, exc: ClientError) -> FanOutError:
 
 
 def target_accounts(
-    bsm: BotoSesManager, options: FanOutOptions, own_account: str
+    bsm: ManagerLike, options: FanOutOptions, own_account: str
 ) -> Iterator[OrgAccount]:
     """The accounts to run in, lazily, before any per-account check (tags).
 

@@ -67,7 +67,12 @@ def migration_names_are_typed() -> None:
 
 
 def fan_out_results_carry_the_function_s_return_type(bsm: BotoSesManager) -> None:
-    from boto_session_manager.fanout import AccountResult, FanOutOptions, FanOutResult
+    from boto_session_manager.fanout import (
+        AccountResult,
+        FanOutOptions,
+        FanOutResult,
+        for_each_account,
+    )
 
     def bucket_count(account_bsm: BotoSesManager) -> int:
         return len(account_bsm.s3_client.list_buckets()["Buckets"])
@@ -83,6 +88,9 @@ def fan_out_results_carry_the_function_s_return_type(bsm: BotoSesManager) -> Non
     for outcome in bsm.for_each_account_iter(bucket_count, exclude=["111122223333"]):
         assert_type(outcome, AccountResult[int])
         assert_type(outcome.value, int | None)
+    assert_type(
+        for_each_account(bsm, bucket_count, account_ids=["111122223333"]), FanOutResult[int]
+    )
     print(total)
 
 
