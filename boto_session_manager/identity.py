@@ -1,4 +1,4 @@
-"""Who the credentials are: caller identity, masking, credential check, source.
+"""Who the credentials are: caller identity, masking, credential check.
 
 Thread safety: everything here is a pure function or an immutable value.
 """
@@ -22,9 +22,6 @@ from botocore.exceptions import (
 from botocore.exceptions import NoCredentialsError as BotocoreNoCredentialsError
 
 from .exceptions import InvalidCredentialsError
-
-if TYPE_CHECKING:  # annotations only: the recipe module imports this one
-    from .recipe import Recipe
 
 
 @attrs.frozen
@@ -230,11 +227,6 @@ class IdentityMethods:
 
         def get_client(self, service_name: str, /) -> Any: ...
 
-        @property
-        def recipe(self) -> Recipe: ...
-
-        profile_name: str | None
-
     @property
     def aws_account_id(self) -> str:
         """The account id of the credentials (one cached STS call).
@@ -348,40 +340,6 @@ class IdentityMethods:
         print(f"AWS Account Alias = {info['account_alias'] or '<not set>'}")
         print(f"AWS Region = {info['region']}")
 
-    @property
-    def credential_source(self) -> str:
-        """Where the credentials come from (``"explicit-keys"``, ``"profile"``, ``"env"`` ...).
-
-        See :meth:`Recipe.source_name <boto_session_manager.recipe.Recipe.source_name>`
-        for every answer. It may look up the default chain, but makes no AWS call.
-
-        Example::
-
-            if bsm.credential_source == "env":
-                print("using the job's environment credentials")
-        """
-        return self.recipe.source_name(self.boto_ses.get_credentials)
-
-    @property
-    def has_keys(self) -> bool:
-        """True when the credentials are keys given to the constructor."""
-        return self.credential_source == "explicit-keys"
-
-    @property
-    def has_profile(self) -> bool:
-        """True when a profile was named (``profile_name=``)."""
-        return self.profile_name is not None
-
-    @property
-    def has_role(self) -> bool:
-        """True when this manager is an assumed role (any kind of assumption)."""
-        return self.recipe.kind.is_role
-
-    @property
-    def has_mfa(self) -> bool:
-        """True when an MFA device was used to obtain these credentials."""
-        return self.recipe.has_mfa
-
 
 _EXPIRED = frozenset(
     {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
@@ -439,28 +397,3 @@ def _invalid(reason: str, code: str | None = None) -> InvalidCredentialsError:
     answer = f" ({code})" if code else ""
     msg = f"invalid AWS credentials{answer}: {_ADVICE[reason]}"
     return InvalidCredentialsError(msg, reason=reason)
-
-
-#: botocore credential ``method`` names -> our credential source names.
-_SOURCES = {
-    "explicit": "explicit-keys",
-    "env": "env",
-    "shared-credentials-file": "profile",
-    "config-file": "profile",
-    "custom-process": "credential-process",
-    "assume-role": "assume-role",
-    "assume-role-with-web-identity": "web-identity",
-    "sso": "sso",
-    "login": "sso",
-    "iam-role": "instance-metadata",
-    "container-role": "container",
-    "boto-config": "boto-config",
-    "session-token": "session-token",
-}
-
-
-def source_name(method: str | None) -> str:
-    """Our name for a botocore credential method (unknown ones pass through)."""
-    if method is None:
-        return "none"
-    return _SOURCES.get(method, method)

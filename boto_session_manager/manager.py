@@ -8,8 +8,9 @@ collaborators, and each public method is a few lines that delegate: the
 the :class:`~boto_session_manager.recipe.Recipe` (how they are made), the
 session builder (:mod:`boto_session_manager.session`) and the
 :class:`~boto_session_manager.services.ServiceHelpers`. Its bases add
-methods that use only its public API: identity properties, roles, service
-helpers, exports, and the generated ``*_client`` properties.
+methods that use only its public API: identity properties, where the
+credentials come from, roles, service helpers, exports, fan-out, and the
+generated ``*_client`` properties.
 
 Thread safety, in one place:
 
@@ -46,7 +47,14 @@ from .client_cache import ClientCache, ClientKey, make_client, repr_client_kwarg
 from .credentials import Clock, FrozenCredentials, TemporaryCredentials, utc_now
 from .exports import ExportMethods, snapshot_manager
 from .identity import Identity, IdentityMethods
-from .recipe import CredentialRequest, Recipe, base_recipe, derived_arguments, shared_arguments
+from .recipe import (
+    CredentialRequest,
+    Recipe,
+    SourceMethods,
+    base_recipe,
+    derived_arguments,
+    shared_arguments,
+)
 from .roles import RoleMethods
 from .services import HelperMethods, ServiceHelpers
 from .services._cache import TTLCache
@@ -93,7 +101,13 @@ def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 @attrs.define(eq=False)
 class BotoSesManager(
-    ClientProperties, IdentityMethods, HelperMethods, RoleMethods, ExportMethods, FanOutMethods
+    ClientProperties,
+    IdentityMethods,
+    SourceMethods,
+    HelperMethods,
+    RoleMethods,
+    ExportMethods,
+    FanOutMethods,
 ):
     """A boto3 session with cached clients, identity, roles and expiry.
 

@@ -18,6 +18,8 @@ Pickling, snapshots, derived managers,
 ``credential_source`` and the ``bsm`` command all read this table: a new way
 of getting credentials is one new entry here, plus the manager method that
 makes its request (see :mod:`boto_session_manager.roles`).
+``SourceMethods``, a base of the manager, answers ``credential_source``
+and the ``has_*`` properties from the manager's recipe.
 
 Thread safety: everything here is immutable, or a pure function.
 """
@@ -32,13 +34,13 @@ import attrs
 from . import credentials as _creds
 from .credentials import AutoRefreshCredentials, Clock, TemporaryCredentials
 from .exceptions import NoCredentialsError, UnpicklableRecipeError
-from .identity import CallerIdentity, source_name
+from .identity import CallerIdentity
 from .session import client_settings
 
 if TYPE_CHECKING:
     from .snapshot import PathLike
 
-__all__ = ["SOURCES", "CredentialRequest", "Recipe", "Source", "principal_key"]
+__all__ = ["SOURCES", "CredentialRequest", "Recipe", "Source", "SourceMethods", "principal_key"]
 
 #: Returns fresh credentials (one STS call, or a file cache read).
 Fetch = Callable[[], TemporaryCredentials]
@@ -167,6 +169,31 @@ SOURCES: Mapping[str, Source] = {
 }
 
 
+#: botocore credential ``method`` names -> our credential source names.
+_BOTOCORE_METHODS = {
+    "explicit": "explicit-keys",
+    "env": "env",
+    "shared-credentials-file": "profile",
+    "config-file": "profile",
+    "custom-process": "credential-process",
+    "assume-role": "assume-role",
+    "assume-role-with-web-identity": "web-identity",
+    "sso": "sso",
+    "login": "sso",
+    "iam-role": "instance-metadata",
+    "container-role": "container",
+    "boto-config": "boto-config",
+    "session-token": "session-token",
+}
+
+
+def method_source_name(method: str | None) -> str:
+    """Our name for a botocore credential method (unknown ones pass through)."""
+    if method is None:
+        return "none"
+    return _BOTOCORE_METHODS.get(method, method)
+
+
 @attrs.frozen(eq=False)
 class Recipe:
     """How one manager's credentials are made.
@@ -226,7 +253,7 @@ class Recipe:
         if not self.kind.ask_botocore:
             return self.kind.name
         creds = resolved()
-        return source_name(None if creds is None else getattr(creds, "method", None))
+        return method_source_name(None if creds is None else getattr(creds, "method", None))
 
     def rebuild_fetcher(self) -> Fetch:
         """A fetcher made from the parent and request alone (after unpickling).
@@ -398,3 +425,57 @@ def derived_arguments(
     )
     region = region_name or parent.region_name or parent.aws_region
     return dict(inherited_arguments(parent, region), recipe=recipe, **keys)
+
+
+class SourceMethods:
+    """Base of :class:`~boto_session_manager.BotoSesManager`: where its credentials come from.
+
+    Each property reads the manager's public :attr:`~boto_session_manager.BotoSesManager.recipe`
+    (and ``profile_name``); nothing here touches the manager's state.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def recipe(self) -> Recipe: ...
+
+        @property
+        def boto_ses(self) -> Any: ...
+
+        profile_name: str | None
+
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials come from (``"explicit-keys"``, ``"profile"``, ``"env"`` ...).
+
+        See :meth:`Recipe.source_name <boto_session_manager.recipe.Recipe.source_name>`
+        for every answer. It may look up the default chain, but makes no AWS call.
+
+        Example::
+
+            if bsm.credential_source == "env":
+                print("using the job's environment credentials")
+        """
+        return self.recipe.source_name(self.boto_ses.get_credentials)
+
+    @property
+    def has_keys(self) -> bool:
+        """True when the credentials are keys given to the constructor."""
+        return self.credential_source == "explicit-keys"
+
+    @property
+    def has_profile(self) -> bool:
+        """True when a profile was named (``profile_name=``)."""
+        return self.profile_name is not None
+
+    @property
+    def has_role(self) -> bool:
+        """True when this manager is an assumed role (any kind of assumption)."""
+        return self.recipe.kind.is_role
+
+    @property
+    def has_mfa(self) -> bool:
+        """True when an MFA device was used to obtain these credentials."""
+        return self.recipe.has_mfa

@@ -1,4 +1,4 @@
-"""check_credentials, use_as_default, anonymous clients, credential_source."""
+"""check_credentials, use_as_default, anonymous clients, the identity cache and masking."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import boto3
-import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
@@ -156,44 +155,6 @@ def test_unsigned_manager_never_looks_for_credentials(
     assert s3.get_object(Bucket="public-data", Key="readme.txt")["Body"].read() == b"hello"
     assert auth == [None]
     assert anonymous.credential_source == "unsigned"
-
-
-# ------------------------------------------------------------ credential_source
-
-
-def test_credential_source_for_each_way_of_building(
-    bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    endpoint = {"endpoint_url": aws.endpoint_url}
-    arn = create_role(bsm, account_id=OTHER_ACCOUNT)
-    assert bsm.credential_source == "explicit-keys"
-    assert bsm.has_keys and not bsm.has_role and not bsm.has_profile
-    assert bsm.assume_role(arn).credential_source == "assume-role"
-    assert bsm.assume_role(arn, auto_refresh=True).has_role
-    assert bsm.get_session_token().credential_source == "session-token"
-    mfa = bsm.get_session_token(
-        mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token="123456"
-    )
-    assert mfa.has_mfa
-    web = bsm.assume_role_with_web_identity(arn, web_identity_token="oidc-token")
-    assert web.credential_source == "web-identity"
-
-    core = botocore.session.Session()
-    core.set_credentials("AKIACORE", "s")
-    assert BotoSesManager(botocore_session=core).credential_source == "explicit-keys"
-
-    (tmp_path / "credentials").write_text(
-        "[dev]\naws_access_key_id = A\naws_secret_access_key = B\n"
-    )
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    profile = BotoSesManager(profile_name="dev", default_client_kwargs=endpoint)
-    assert profile.credential_source == "profile"
-    assert profile.has_profile
-
-    assert BotoSesManager(region_name="us-east-1").credential_source == "none"
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENV")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
-    assert BotoSesManager().credential_source == "env"
 
 
 def test_failing_credential_process_is_an_invalid_credentials_error(

@@ -1,9 +1,12 @@
-"""The credential recipe: one registry of credential sources, read by every consumer."""
+"""The credential recipe: one registry of credential sources, read by every consumer;
+the manager's credential_source and has_* properties, which read it."""
 
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
+import botocore.session
 import pytest
 
 from boto_session_manager import BotoSesManager
@@ -17,7 +20,7 @@ from boto_session_manager.recipe import (
     principal_key,
 )
 from boto_session_manager.roles import assume_role_request
-from boto_session_manager.testing import TEST_ACCESS_KEY_ID
+from boto_session_manager.testing import TEST_ACCESS_KEY_ID, LocalAWS
 
 from .conftest import create_role
 
@@ -126,3 +129,41 @@ def test_a_shared_manager_pickles_its_current_keys(bsm: BotoSesManager) -> None:
     assert state["keys"]["aws_access_key_id"] == TEST_ACCESS_KEY_ID
     assert copy.region_name == "eu-west-1"
     assert copy.credential_source == "explicit-keys"
+
+
+# ------------------------------------------------------------ credential_source
+
+
+def test_credential_source_for_each_way_of_building(
+    bsm: BotoSesManager, aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = {"endpoint_url": aws.endpoint_url}
+    arn = create_role(bsm, account_id=OTHER)
+    assert bsm.credential_source == "explicit-keys"
+    assert bsm.has_keys and not bsm.has_role and not bsm.has_profile
+    assert bsm.assume_role(arn).credential_source == "assume-role"
+    assert bsm.assume_role(arn, auto_refresh=True).has_role
+    assert bsm.get_session_token().credential_source == "session-token"
+    mfa = bsm.get_session_token(
+        mfa_serial_number="arn:aws:iam::123456789012:mfa/a", mfa_token="123456"
+    )
+    assert mfa.has_mfa
+    web = bsm.assume_role_with_web_identity(arn, web_identity_token="oidc-token")
+    assert web.credential_source == "web-identity"
+
+    core = botocore.session.Session()
+    core.set_credentials("AKIACORE", "s")
+    assert BotoSesManager(botocore_session=core).credential_source == "explicit-keys"
+
+    (tmp_path / "credentials").write_text(
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = B\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    profile = BotoSesManager(profile_name="dev", default_client_kwargs=endpoint)
+    assert profile.credential_source == "profile"
+    assert profile.has_profile
+
+    assert BotoSesManager(region_name="us-east-1").credential_source == "none"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    assert BotoSesManager().credential_source == "env"
