@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 if TYPE_CHECKING:  # annotations only
     from .fanout import AccountResult, FanOutOptions, FanOutResult, ManagerLike
 
+#: The type of what the function run in each account returns (so
+#: ``bsm.for_each_account(lambda b: b.aws_account_id, account_ids=ids)`` gives a
+#: ``FanOutResult[str]``).
 T = TypeVar("T")
 
 

@@ -133,10 +133,13 @@ def patched_environ(
 
 
 class _HasSession(Protocol):
+    """What a :class:`DefaultSessionSwitch` needs of a manager: its boto3 session."""
+
     @property
     def boto_ses(self) -> Any: ...
 
 
+#: The manager a :class:`DefaultSessionSwitch` installs; entering the switch returns it.
 _B = TypeVar("_B", bound=_HasSession)
 
 

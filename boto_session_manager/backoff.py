@@ -23,6 +23,8 @@ from .exceptions import InvalidArgumentError
 
 __all__ = ["THROTTLING_CODES", "Backoff", "is_throttling"]
 
+#: The type of what the retried function returns (so ``Backoff().call(lambda: "ok")``
+#: is a ``str``).
 T = TypeVar("T")
 
 #: AWS error codes that mean "slow down" (STS, Organizations, EC2 ...).

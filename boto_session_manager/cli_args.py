@@ -86,6 +86,7 @@ __all__ = [
     "validate_auth_args",
 ]
 
+#: The namespace given to ``parse_known_args``, returned filled in with its own type.
 T = TypeVar("T")
 
 #: The values ``enforce_auth_type`` accepts.

@@ -33,6 +33,7 @@ __all__ = ["ExportMethods", "snapshot_manager"]
 
 _T = TypeVar("_T")
 
+#: The manager an export method is called on; the context yields it, typed as itself.
 _M = TypeVar("_M", bound="ExportMethods")
 
 

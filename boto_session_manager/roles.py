@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["RoleMethods", "assume_role_request", "session_token_request", "web_identity_request"]
 
+#: The manager a role method is called on; the manager it returns has its type.
 _M = TypeVar("_M", bound="RoleMethods")
 
 _MAX_DURATION = 43200
 
-#: Returns the parent manager's STS client (``unsigned=True``: an anonymous one).
+#: Returns the parent manager's STS client (an anonymous one when called with ``unsigned=True``).
 StsProvider = Callable[..., Any]
 
 

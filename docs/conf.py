@@ -46,11 +46,12 @@ html_static_path: list[str] = []
 exclude_patterns = ["_build"]
 
 
-# Names the signatures spell short (imported under TYPE_CHECKING, or our type
-# aliases), each mapped to where it is documented: on a page here, or in an
-# inventory above. A short name missing from this table stays a warning.
+# Names the signatures spell short that live outside the module naming them
+# (imported under TYPE_CHECKING, or aliases of another module), each mapped
+# to where it is documented: on a page here, or in an inventory above.
 SHORT_NAMES = {
     "datetime": "datetime.datetime",
+    "Path": "pathlib.Path",
     "BaseClient": "botocore.client.BaseClient",
     "Config": "botocore.config.Config",
     "Clock": "boto_session_manager.credentials.Clock",
@@ -59,44 +60,87 @@ SHORT_NAMES = {
 }
 
 
-def _type_variable(target: str) -> bool:
-    """True when ``target`` (``module.T``) names a module-level ``TypeVar``."""
+def _described_object(node):  # type: ignore[no-untyped-def]
+    """The Python object whose description holds ``node``, or None."""
     import importlib
-    import typing
 
-    module_name, _, name = target.rpartition(".")
+    from sphinx import addnodes
+
+    desc = node.parent
+    while desc is not None and not isinstance(desc, addnodes.desc):
+        desc = desc.parent
+    if desc is None:
+        return None
+    signature = next(iter(desc.findall(addnodes.desc_signature)), None)
+    module_name = "" if signature is None else signature.get("module") or ""
     if not module_name.startswith("boto_session_manager"):
-        return False
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    return isinstance(getattr(module, name, None), typing.TypeVar)
+        return None
+    obj = importlib.import_module(module_name)
+    for part in (signature.get("fullname") or "").split("."):
+        obj = getattr(obj, part, None)
+    return getattr(obj, "fget", obj)
 
 
-def _qualified(node, name: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """``name`` in the module being documented, and in the module of its class."""
+def _candidates(node, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What ``name`` means where it is written, as Python would read it.
+
+    A signature's bare name is looked up in the module being documented and
+    in the module that defines the described object (a method a base class
+    gives the manager names its own module's ``_M``). A class or function
+    found there is named where it is defined; anything else (a type variable,
+    an alias) by that module and name.
+    """
     import importlib
+    import inspect
 
     if "." in name:
         return [name]
-    module_name = node.get("py:module") or ""
-    names = [f"{module_name}.{name}"]
-    class_name = node.get("py:class")
-    if module_name.startswith("boto_session_manager") and class_name:
-        owner = getattr(importlib.import_module(module_name), class_name.split(".")[0], None)
-        names.append(f"{getattr(owner, '__module__', '')}.{name}")
+    described = _described_object(node)
+    modules = [node.get("py:module") or "", getattr(described, "__module__", None) or ""]
+    names = []
+    for module_name in dict.fromkeys(modules):
+        if not module_name.startswith("boto_session_manager"):
+            continue
+        value = getattr(importlib.import_module(module_name), name, None)
+        if value is None:
+            continue
+        if inspect.isclass(value) or inspect.isfunction(value):
+            names.append(f"{value.__module__}.{value.__qualname__}")
+        else:
+            names.append(f"{module_name}.{name}")
     return names
 
 
+def _qualify_names_transform():  # type: ignore[no-untyped-def]
+    """A post-transform that gives each bare name the target it means where written.
+
+    It runs before the references are resolved, so that a name several
+    modules document (each module's ``T``) is not looked up by its last part.
+    """
+    from sphinx import addnodes
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class QualifyNames(SphinxPostTransform):
+        default_priority = 5  # before sphinx's ReferencesResolver (10)
+
+        def run(self, **kwargs):  # type: ignore[no-untyped-def]
+            python = self.env.get_domain("py")
+            for node in self.document.findall(addnodes.pending_xref):
+                if node.get("refdomain") != "py":
+                    continue
+                for candidate in _candidates(node, node.get("reftarget", "")):
+                    if candidate in python.objects:
+                        node["reftarget"] = candidate
+                        break
+
+    return QualifyNames
+
+
 def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-def]
-    """Resolve a short name, or a module's type variable (linked to typing.TypeVar)."""
+    """Resolve a name of :data:`SHORT_NAMES`, here or in an inventory."""
     if node.get("refdomain") != "py":
         return None
-    reftarget = node.get("reftarget", "")
-    target = SHORT_NAMES.get(reftarget)
-    if target is None and any(_type_variable(name) for name in _qualified(node, reftarget)):
-        target = "typing.TypeVar"
+    target = SHORT_NAMES.get(node.get("reftarget", ""))
     if target is None:
         return None
     node["reftarget"] = target
@@ -112,11 +156,5 @@ def _resolve_short_name(app, env, node, contnode):  # type: ignore[no-untyped-de
 
 
 def setup(app):  # type: ignore[no-untyped-def]
+    app.add_post_transform(_qualify_names_transform())
     app.connect("missing-reference", _resolve_short_name, priority=100)
-
-# Names that appear in signatures only: the self-type variables of the
-# manager's capability bases and aliases documented in their modules' text.
-nitpick_ignore = [
-    ("py:class", name)
-    for name in ("_M", "_B", "_T", "Path", "ClientProvider", "TTLCache", "Recipe", "CredentialRequest", "Fetch", "StsProvider")
-]

@@ -110,6 +110,9 @@ __all__ = [
     "validate_account_ids",
 ]
 
+#: The type of what the function run in each account returns (so
+#: ``for_each_account(bsm, lambda b: b.aws_account_id, account_ids=ids)`` gives
+#: a ``FanOutResult[str]``).
 T = TypeVar("T")
 
 # Documented here, defined in private modules: name them by their public home.

@@ -57,6 +57,9 @@ class TTLCache:
     Args:
         clock: a monotonic clock in seconds (tests inject a fake one).
 
+    Thread safety: every method takes the cache's lock; none holds it across
+    a fetch, which is what ``if_generation`` is for (see the module text).
+
     Example::
 
         cache = TTLCache()
