@@ -22,21 +22,38 @@ from boto_session_manager.testing import TEST_SECRET_ACCESS_KEY, LocalAWS, local
 from .helpers import FakeClock, create_role
 
 
+@pytest.fixture(scope="session")
+def _empty_aws_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An empty shared config file and credentials file, made once per test session."""
+    home = tmp_path_factory.mktemp("aws-home")
+    files = (home / "config", home / "credentials")
+    for file in files:
+        file.write_text("")
+    return files
+
+
 @pytest.fixture(autouse=True)
 def _clean_aws_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Strip every AWS_* variable so a developer's own credentials are never used."""
+    monkeypatch: pytest.MonkeyPatch, _empty_aws_files: tuple[Path, Path]
+) -> Iterator[None]:
+    """Strip every AWS_* variable so a developer's own credentials are never used.
+
+    The shared config and credentials files are empty files; a test that
+    writes to them leaves them empty again for the next test.
+    """
     for name in list(os.environ):
         if name.startswith("AWS_") or name.startswith("BSM_"):
             monkeypatch.delenv(name)
-    empty = tmp_path_factory.mktemp("aws-home")
-    (empty / "config").write_text("")
-    (empty / "credentials").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+    config, credentials = _empty_aws_files
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     # Never probe the instance metadata service: it is a network call.
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    yield
+    for file in _empty_aws_files:
+        if not file.is_file() or file.stat().st_size:
+            file.unlink(missing_ok=True)
+            file.write_text("")
 
 
 #: Parts of the secret values the tests use (the local server's key, and the

@@ -73,7 +73,15 @@ class Recorder:
             self.seen.clear()
 
 
-def _handler(upstream: str, recorder: Recorder) -> type[BaseHTTPRequestHandler]:
+@dataclass
+class _Proxy:
+    """The recording proxy of the test session; records into the current test's Recorder."""
+
+    url: str
+    current: Recorder
+
+
+def _handler(upstream: str, proxy: _Proxy) -> type[BaseHTTPRequestHandler]:
     parts = urlsplit(upstream)
 
     class Handler(BaseHTTPRequestHandler):
@@ -86,6 +94,7 @@ def _handler(upstream: str, recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = dict(self.headers.items())
+            recorder = proxy.current
             with recorder.lock:
                 recorder.seen.append(Seen(self.command, self.path, headers, body))
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -108,21 +117,32 @@ def _handler(upstream: str, recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def recorder(aws: LocalAWS) -> Iterator[Recorder]:
-    """A recording proxy in front of the (reset) local AWS, stopped after the test."""
-    record = Recorder()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(aws.endpoint_url, record))
+@pytest.fixture(scope="session")
+def _recording_proxy(aws_server: LocalAWS) -> Iterator[_Proxy]:
+    """The proxy, started once per test session (stopping one takes a polling interval)."""
+    proxy = _Proxy(url="", current=Recorder())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(aws_server.endpoint_url, proxy))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    record.url = f"http://127.0.0.1:{server.server_address[1]}"
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield record
+        yield proxy
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def recorder(aws: LocalAWS, _recording_proxy: _Proxy) -> Iterator[Recorder]:
+    """A recording proxy in front of the (reset) local AWS; a new record for each test."""
+    record = Recorder(url=_recording_proxy.url)
+    _recording_proxy.current = record
+    try:
+        yield record
+    finally:
+        _recording_proxy.current = Recorder()
 
 
 @pytest.fixture
