@@ -13,6 +13,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from boto_session_manager import BotoSesManager
+from boto_session_manager.testing import DEFAULT_ACCOUNT_ID
 
 #: An account other than the local server's default one (roles are assumed into it).
 OTHER_ACCOUNT = "111122223333"
@@ -104,6 +105,21 @@ def create_role(bsm: BotoSesManager, name: str = "test-role", account_id: str | 
     if account_id is not None:
         arn = arn.replace(arn.split(":")[4], account_id)
     return arn
+
+
+def store_s3_objects(bucket: str, keys: list[str], account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    """Store empty objects under ``keys`` in an existing bucket of the local server.
+
+    The server (moto's ThreadedMotoServer) runs in this process, so the
+    objects go straight into its S3 backend: a thousand keys take
+    milliseconds instead of a thousand PUT requests. Listing them is still
+    done over HTTP by the code under test.
+    """
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[account_id]["aws"]
+    for key in keys:
+        backend.put_object(bucket, key, b"")
 
 
 def parse_github_env(text: str) -> dict[str, str]:

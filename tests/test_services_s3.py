@@ -13,7 +13,7 @@ from boto_session_manager.exceptions import BucketNotFoundError
 from boto_session_manager.services import s3
 from boto_session_manager.testing import LocalAWS
 
-from .helpers import count_calls
+from .helpers import count_calls, store_s3_objects
 
 BUCKET = "listing-bucket"
 
@@ -34,12 +34,15 @@ def big(aws_server: LocalAWS) -> tuple[BotoSesManager, list[str]]:
     """One bucket of 1,200 keys, filled once for the tests of the class.
 
     The tests of :class:`TestPastOnePage` only read, so they share it (the
-    ``bsm`` fixture would wipe the server before each test).
+    ``bsm`` fixture would wipe the server before each test). The keys go
+    straight into the in-process server's store; the listings under test go
+    over HTTP.
     """
     aws_server.reset()
     bsm = aws_server.manager()
     keys = sorted(f"data/{i:05d}.json" for i in range(1200))
-    put_keys(bsm, keys)
+    bsm.get_client("s3").create_bucket(Bucket=BUCKET)
+    store_s3_objects(BUCKET, keys)
     return bsm, keys
 
 
