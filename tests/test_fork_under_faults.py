@@ -3,10 +3,13 @@
 64 threads create clients (each with its own argument set, so every call is
 a creation under the manager's locks) and read SSM parameters through a
 proxy that throttles, fails and drops requests; meanwhile the main thread
-forks 20 times. Each child, inheriting whatever locks the threads held at
-that instant, creates a client of its own from the same manager and reads a
-parameter. Counted: errors in the threads, children that hang (a deadlock)
-or fail, and parameters read wrongly or not at all (anything lost).
+forks 20 times, once every few rounds of the threads' work. Each child,
+inheriting whatever locks the threads held at that instant, creates a client
+of its own from the same manager and reads a parameter. The parent does not
+wait for a child before the next fork (the children run side by side), so
+the threads do only as much work as the forks need. Counted: errors in the
+threads, children that hang (a deadlock) or fail, and parameters read
+wrongly or not at all (anything lost).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ THREADS = 64
 FORKS = 20
 CHILD_TIMEOUT = 10.0
 MIN_ROUNDS, MAX_ROUNDS = 2, 400
+#: Rounds the threads complete (all together) between two forks.
+ROUNDS_BETWEEN_FORKS = 16
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,9 +57,8 @@ def _child(bsm: Any, names: dict[str, str], write_fd: int) -> None:  # pragma: n
         os._exit(status)
 
 
-def _wait_for(pid: int, read_fd: int) -> str:
-    """The child's report, or "deadlock" when it has not exited in time."""
-    deadline = time.monotonic() + CHILD_TIMEOUT
+def _wait_for(pid: int, read_fd: int, deadline: float) -> str:
+    """The child's report, or "deadlock" when it has not exited by ``deadline``."""
     while time.monotonic() < deadline:
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -85,6 +89,8 @@ def test_64_threads_and_20_forks_during_client_creation_under_faults(
     read: dict[str, str] = {}
     start = threading.Barrier(THREADS + 1)
     stop = threading.Event()
+    progress = threading.Condition()
+    done_rounds = [0]
 
     def worker(index: int) -> None:
         name = sorted(names)[index]
@@ -98,6 +104,9 @@ def test_64_threads_and_20_forks_during_client_creation_under_faults(
                 client = bsm.get_client("ssm", config=config)
                 read[name] = client.get_parameter(Name=name)["Parameter"]["Value"]
                 rounds += 1
+                with progress:
+                    done_rounds[0] += 1
+                    progress.notify_all()
                 if rounds % 4 == 0 and index % 8 == 0:
                     bsm.clear_cache()
         except Exception as exc:
@@ -108,22 +117,31 @@ def test_64_threads_and_20_forks_during_client_creation_under_faults(
         thread.start()
     start.wait(30)
 
+    children: list[tuple[int, int]] = []
+    try:
+        for fork in range(FORKS):
+            # Let the threads move on between forks (counted in rounds, not time).
+            target = fork * ROUNDS_BETWEEN_FORKS
+            with progress:
+                progress.wait_for(lambda target=target: done_rounds[0] >= target, 60)
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - child
+                os.close(read_fd)
+                _child(bsm, names, write_fd)
+            os.close(write_fd)
+            children.append((pid, read_fd))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(60)
     outcomes: list[str] = []
-    for _ in range(FORKS):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - child
-            os.close(read_fd)
-            _child(bsm, names, write_fd)
-        os.close(write_fd)
+    deadline = time.monotonic() + CHILD_TIMEOUT
+    for pid, read_fd in children:
         try:
-            outcomes.append(_wait_for(pid, read_fd))
+            outcomes.append(_wait_for(pid, read_fd, deadline))
         finally:
             os.close(read_fd)
-        time.sleep(0.01)  # let the threads move on between forks
-    stop.set()
-    for thread in threads:
-        thread.join(60)
 
     hung = [t for t in threads if t.is_alive()]
     deadlocks = outcomes.count("deadlock")

@@ -74,7 +74,24 @@ def test_the_package_imports_and_works_without_register_at_fork() -> None:
     assert out.stdout.strip() == "us-east-1"
 
 
-def _make_clients(bsm: BotoSesManager, stop: threading.Event, worker: int) -> None:
+class Rounds:
+    """Rounds of client creation completed by all threads; the main thread waits on it."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.changed = threading.Condition()
+
+    def add(self) -> None:
+        with self.changed:
+            self.done += 1
+            self.changed.notify_all()
+
+    def wait_for(self, count: int) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.done >= count, timeout=60)
+
+
+def _make_clients(bsm: BotoSesManager, stop: threading.Event, worker: int, rounds: Rounds) -> None:
     n = 0
     while not stop.is_set():
         n += 1
@@ -83,6 +100,7 @@ def _make_clients(bsm: BotoSesManager, stop: threading.Event, worker: int) -> No
         BotoSesManager(**KEYS).get_client(SERVICES[(n + worker) % len(SERVICES)])
         if n % 200 == 0:
             bsm.clear_cache()
+        rounds.add()
 
 
 def _child(bsm: BotoSesManager) -> None:
@@ -94,8 +112,8 @@ def _child(bsm: BotoSesManager) -> None:
         os._exit(1)
 
 
-def _wait(pid: int, timeout: float) -> int | None:
-    deadline = time.monotonic() + timeout
+def _wait(pid: int, deadline: float) -> int | None:
+    """The child's exit code, or None when it has not ended by ``deadline`` (it hung)."""
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -111,26 +129,30 @@ def _wait(pid: int, timeout: float) -> int | None:
 def test_20_forks_while_8_threads_create_clients_never_hang_the_child() -> None:
     bsm = BotoSesManager(**KEYS)
     stop = threading.Event()
+    rounds = Rounds()
     threads = [
-        threading.Thread(target=_make_clients, args=(bsm, stop, i), daemon=True) for i in range(8)
+        threading.Thread(target=_make_clients, args=(bsm, stop, i, rounds), daemon=True)
+        for i in range(8)
     ]
     for thread in threads:
         thread.start()
-    statuses: list[int | None] = []
+    children: list[int] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, on purpose
-            for _ in range(20):
-                time.sleep(0.05)
+            for fork in range(20):
+                rounds.wait_for(4 * (fork + 1))  # the threads move on between forks
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the child exits inside
                     _child(bsm)
-                # A hung child never ends; 60 s leaves room for a loaded machine.
-                statuses.append(_wait(pid, timeout=60))
+                children.append(pid)  # the children run side by side
     finally:
         stop.set()
         for thread in threads:
             thread.join()
+    # A hung child never ends; 60 s leaves room for a loaded machine.
+    deadline = time.monotonic() + 60
+    statuses = [_wait(pid, deadline) for pid in children]
     assert statuses == [0] * 20  # None would be a child that hung
 
 
