@@ -35,6 +35,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -93,12 +94,58 @@ def installed_botocore_version() -> str:
     return str(botocore.__version__)
 
 
+#: How botocore's model files begin: the metadata object comes first (at most
+#: after the version), so reading the head of a file is enough to know it.
+_MODEL_HEAD = re.compile(rb'\A\s*\{\s*(?:"version"\s*:\s*"[^"]*"\s*,\s*)?"metadata"\s*:\s*')
+_HEAD_BYTES = 1 << 16
+
+
+def _metadata_file_loader() -> Any:
+    """A botocore file loader that reads a service model's ``metadata`` only.
+
+    Whole models are large (a few seconds for all of them); their metadata
+    is at the top of the file. A file that does not begin that way (an extras
+    file, another layout) is read whole, as botocore reads it. Everything
+    else (search paths, latest API version, extras merged into the model) is
+    botocore's own loader at work.
+    """
+    import gzip
+    import json
+
+    from botocore.loaders import JSONFileLoader
+
+    class MetadataFileLoader(JSONFileLoader):  # type: ignore[misc]
+        def load_file(self, file_path: str) -> Any:
+            for ext, open_method in ((".json", open), (".json.gz", gzip.open)):
+                path = Path(file_path + ext)
+                if not path.is_file():
+                    continue
+                with open_method(path, "rb") as fp:
+                    head = fp.read(_HEAD_BYTES)
+                    match = _MODEL_HEAD.match(head)
+                    if match:
+                        text = head.decode("utf-8", "ignore")
+                        start = len(head[: match.end()].decode("utf-8"))
+                        try:
+                            metadata, _ = json.JSONDecoder().raw_decode(text, start)
+                        except ValueError:
+                            pass  # a metadata object longer than the head: read it all
+                        else:
+                            return {"metadata": metadata}
+                    payload = head + fp.read()
+                return json.loads(payload.decode("utf-8"))
+            return None
+
+    return MetadataFileLoader()
+
+
 def load_services() -> list[Service]:
     """Every service of the installed botocore, sorted by name."""
     import botocore.session
 
     session = botocore.session.Session()
     loader = session.get_component("data_loader")
+    loader.file_loader = _metadata_file_loader()
     services = []
     for name in sorted(session.get_available_services()):
         model = loader.load_service_model(name, "service-2")
