@@ -5,7 +5,9 @@ imported, no network, no third-party package) and writes a layered SVG:
 
 - one box per module, one per subpackage (its modules in one box);
 - an arrow from each module to each module it imports, dashed when the import
-  runs inside a function; imports under ``if TYPE_CHECKING:`` are left out;
+  runs inside a function, dotted when it is under ``if TYPE_CHECKING:`` (for
+  type checkers only); all three kinds count for rows and circles, because a
+  circle through a type-checking import is still a circle of the design;
 - modules that import boto3 or botocore are tinted; the botocore seam
   (the ``_botocore`` subpackage, or ``sharing`` before it existed) is the one
   box with an arrow to "botocore internals". Any other module that imports a
@@ -48,10 +50,11 @@ COLORS = {
 
 @dataclass
 class Module:
-    """What one node imports: other nodes (module-level / lazy), the SDK, private names."""
+    """What one node imports: other nodes (module-level / lazy / typing), the SDK, private names."""
 
     modules: set[str] = field(default_factory=set)
     lazy: set[str] = field(default_factory=set)
+    typing: set[str] = field(default_factory=set)
     sdk: bool = False
     private: list[str] = field(default_factory=list)
     files: int = 0
@@ -66,21 +69,27 @@ def _is_type_checking(test: ast.expr) -> bool:
 Import = Union[ast.Import, ast.ImportFrom]
 
 
-def _imports(tree: ast.AST) -> Iterator[tuple[Import, bool]]:
-    """Every runtime import and whether it runs inside a function."""
+def _imports(tree: ast.AST) -> Iterator[tuple[Import, str]]:
+    """Every import and its kind: ``"typing"`` (under ``if TYPE_CHECKING:``), else
+    ``"lazy"`` (inside a function) or ``"module"``."""
 
-    def walk(node: ast.AST, in_function: bool) -> Iterator[tuple[Import, bool]]:
+    def walk(node: ast.AST, kind: str) -> Iterator[tuple[Import, str]]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.If) and _is_type_checking(child.test):
+                for body in child.body:
+                    yield from walk_one(body, "typing")
                 for other in child.orelse:
-                    yield from walk(other, in_function)
+                    yield from walk_one(other, kind)
                 continue
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                yield child, in_function
-            function = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            yield from walk(child, in_function or function)
+            yield from walk_one(child, kind)
 
-    yield from walk(tree, False)
+    def walk_one(child: ast.AST, kind: str) -> Iterator[tuple[Import, str]]:
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            yield child, kind
+        function = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        yield from walk(child, "lazy" if function and kind == "module" else kind)
+
+    yield from walk(tree, "module")
 
 
 def _targets(node: ast.Import | ast.ImportFrom, here: list[str]) -> Iterator[list[str]]:
@@ -114,7 +123,8 @@ def scan(package_dir: str) -> dict[str, Module]:
     """Read every module of the package; one entry per node."""
     names = sorted(os.listdir(package_dir))
     subpackages = {n for n in names if os.path.isfile(os.path.join(package_dir, n, "__init__.py"))}
-    modules = {n[:-3] for n in names if n.endswith(".py")}
+    # A stub-only module (``.pyi``) is a name of ours, but no box: nothing runs it.
+    modules = {n.rsplit(".", 1)[0] for n in names if n.endswith((".py", ".pyi"))}
     graph: dict[str, Module] = {}
     for directory, dirs, files in os.walk(package_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("__"))
@@ -127,26 +137,33 @@ def scan(package_dir: str) -> dict[str, Module]:
             info.files += 1
             with open(path, encoding="utf-8") as source:
                 tree = ast.parse(source.read(), path)
-            for node, lazy in _imports(tree):
+            for node, kind in _imports(tree):
                 for parts in _targets(node, here if filename == "__init__.py" else here[:-1]):
-                    _record(info, me, parts, lazy, subpackages, modules)
+                    _record(info, me, parts, kind, subpackages, modules)
     for info in graph.values():
-        info.lazy -= info.modules
+        info.modules &= set(graph)
+        info.lazy &= set(graph) - info.modules
+        info.typing &= set(graph) - info.modules - info.lazy
     return graph
 
 
 def _record(
-    info: Module, me: str, parts: list[str], lazy: bool, subpackages: set[str], modules: set[str]
+    info: Module, me: str, parts: list[str], kind: str, subpackages: set[str], modules: set[str]
 ) -> None:
     if parts[0] in SDK:
-        info.sdk = True
+        info.sdk = info.sdk or kind != "typing"
         if parts[0] == "botocore" and any(p.startswith("_") for p in parts[1:]):
             info.private.append(".".join(parts))
         return
     target = _node_of(parts, subpackages, modules)
     if target is None or target == me:
         return
-    (info.lazy if lazy else info.modules).add(target)
+    {"module": info.modules, "lazy": info.lazy, "typing": info.typing}[kind].add(target)
+
+
+def _imported(info: Module) -> set[str]:
+    """Every node ``info`` imports, whatever the kind of import."""
+    return info.modules | info.lazy | info.typing
 
 
 def circles(graph: dict[str, Module]) -> set[tuple[str, str]]:
@@ -156,7 +173,7 @@ def circles(graph: dict[str, Module]) -> set[tuple[str, str]]:
 
     def visit(name: str) -> None:
         state[name] = 1
-        for dep in sorted(graph[name].modules | graph[name].lazy):
+        for dep in sorted(_imported(graph[name])):
             if dep not in graph:
                 continue
             if state.get(dep) == 1:
@@ -177,7 +194,7 @@ def layers(graph: dict[str, Module], back: set[tuple[str, str]]) -> dict[str, in
 
     def depth(name: str) -> int:
         if name not in row:
-            deps = [d for d in graph[name].modules | graph[name].lazy if (name, d) not in back]
+            deps = [d for d in _imported(graph[name]) if (name, d) not in back]
             row[name] = 1 + max((depth(d) for d in deps if d in graph), default=-1)
         return row[name]
 
@@ -189,7 +206,7 @@ def layers(graph: dict[str, Module], back: set[tuple[str, str]]) -> dict[str, in
 def order(graph: dict[str, Module], row: dict[str, int]) -> list[list[str]]:
     """Nodes per row, top row first, ordered to shorten the arrows (barycentres)."""
     rows = [sorted(n for n in graph if row[n] == r) for r in range(max(row.values()), -1, -1)]
-    edges = [(a, b) for a in graph for b in graph[a].modules | graph[a].lazy if b in graph]
+    edges = [(a, b) for a in graph for b in _imported(graph[a]) if b in graph]
     for _ in range(8):
         position = {n: i / max(len(r) - 1, 1) for r in rows for i, n in enumerate(r)}
         centre = {}
@@ -231,7 +248,7 @@ def layout(
             x += widths[n] + gap
     neighbours: dict[str, list[str]] = {n: [] for r in rows for n in r}
     for a in neighbours:
-        for b in graph[a].modules | graph[a].lazy:
+        for b in _imported(graph[a]):
             if b in neighbours:
                 neighbours[a].append(b)
                 neighbours[b].append(a)
@@ -339,7 +356,8 @@ def render(graph: dict[str, Module], version: str) -> str:
         f'<text x="{MARGIN}" y="28" font-size="15" font-weight="bold">Modules of {PACKAGE}'
         " and who imports whom</text>",
         f'<text x="{MARGIN}" y="48" fill="#333333">arrows point from a module to what it '
-        "imports; dashed: imported inside a function; leaves at the bottom</text>",
+        "imports; dashed: imported inside a function; dotted: for type checkers only; "
+        "leaves at the bottom</text>",
     ]
     edges = _edges(graph, boxes, seam, external, back)
     on_top = [e for e in edges if 'stroke="#c55a11"' in e or 'stroke="#d00000"' in e]
@@ -364,11 +382,13 @@ def _edges(
         'marker-end="url(#arrow)"'
     )
     lazy = plain + ' stroke-dasharray="4 3"'
+    typing = plain + ' stroke-dasharray="1.5 2.5"'
     door = 'fill="none" stroke="#c55a11" stroke-width="2.6" marker-end="url(#arrow)"'
     wrong = 'fill="none" stroke="#d00000" stroke-width="2.2" marker-end="url(#arrow)"'
     circle = 'fill="none" stroke="#d00000" stroke-width="1.6" marker-end="url(#arrow)"'
     edges = [(a, b, plain) for a in sorted(graph) for b in sorted(graph[a].modules)]
     edges += [(a, b, lazy) for a in sorted(graph) for b in sorted(graph[a].lazy)]
+    edges += [(a, b, typing) for a in sorted(graph) for b in sorted(graph[a].typing)]
     edges = [(a, b, circle if (a, b) in back else style) for a, b, style in edges]
     boxes = {**boxes, INTERNALS: external}
     if seam is not None:
