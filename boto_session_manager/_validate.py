@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Callable, Union
 
+import attrs
+
 from .arn import parse_arn
 from .exceptions import (
     InvalidArgumentError,
@@ -88,6 +90,21 @@ def credential_text(value: Any, argument: str) -> str | None:
         )
         raise InvalidArgumentError(msg, argument=argument)
     return value
+
+
+def credential_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator of keys and token: :func:`credential_text` under the field's name."""
+    credential_text(value, attribute.name)
+
+
+def region_field(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator of a region: :func:`region_name` under the field's name."""
+    region_name(value, attribute.name)
+
+
+def copied_mapping(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """attrs converter: a dict of its own, so the caller's later changes do not leak in."""
+    return None if value is None else dict(value)
 
 
 def role_arn(value: Any, argument: str = "role_arn") -> str:

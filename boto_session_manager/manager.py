@@ -86,19 +86,6 @@ def _optional_utc(value: datetime | None) -> datetime | None:
     return None if checked is None else _creds.as_utc(checked)
 
 
-def _check_credential(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Keys and token: a str without control characters (the error never shows them)."""
-    _validate.credential_text(value, attribute.name)
-
-
-def _check_region(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _validate.region_name(value, attribute.name)
-
-
-def _copy_kwargs(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else dict(value)
-
-
 @attrs.define(eq=False)
 class BotoSesManager(
     ClientProperties,
@@ -149,18 +136,18 @@ class BotoSesManager(
         print(prod.aws_account_id)
     """
 
-    aws_access_key_id: str | None = attrs.field(default=None, validator=_check_credential)
+    aws_access_key_id: str | None = attrs.field(default=None, validator=_validate.credential_field)
     aws_secret_access_key: str | None = attrs.field(
-        default=None, repr=False, validator=_check_credential
+        default=None, repr=False, validator=_validate.credential_field
     )
     aws_session_token: str | None = attrs.field(
-        default=None, repr=False, validator=_check_credential
+        default=None, repr=False, validator=_validate.credential_field
     )
-    region_name: str | None = attrs.field(default=None, validator=_check_region)
+    region_name: str | None = attrs.field(default=None, validator=_validate.region_field)
     botocore_session: Any = attrs.field(default=None, repr=False)
     profile_name: str | None = None
     default_client_kwargs: dict[str, Any] | None = attrs.field(
-        default=None, converter=_copy_kwargs, repr=repr_client_kwargs
+        default=None, converter=_validate.copied_mapping, repr=repr_client_kwargs
     )
     expiration_time: datetime | None = attrs.field(default=None, converter=_optional_utc)
     unsigned: bool = attrs.field(default=False, kw_only=True)
