@@ -1,4 +1,3 @@
-# mypy: disable-error-code="import-not-found"
 # mypy: no-warn-return-any
 """Typed ``<service>_client`` properties and ``AwsServiceEnum``, one per botocore service.
 
@@ -17,10 +16,11 @@ property objects: ``cloudwatchlogs_client is logs_client`` in the class body,
 so both return the one cached client. A few services that upstream names and
 botocore has since removed keep a property typed ``BaseClient``.
 
-The return types come from the ``types-boto3`` stub packages
-(``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
-is no runtime import and no dependency. Without a service's stubs its
-property is typed ``Any``.
+The return types are the service aliases of ``_client_types.pyi``: the
+client class of the ``types-boto3-<service>`` or the ``mypy-boto3-<service>``
+stub package, whichever is installed, read by type checkers only: there is no
+runtime import and no dependency. Without a service's stubs its property is
+typed ``Any``.
 """
 
 from __future__ import annotations
@@ -29,474 +29,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
-    from types_boto3_abuse_signal.client import AbuseSignalAPIClient
-    from types_boto3_accessanalyzer.client import AccessAnalyzerClient
-    from types_boto3_account.client import AccountClient
-    from types_boto3_account_access.client import AccountAccessClient
-    from types_boto3_account_access_runtime.client import AccountAccessRuntimeClient
-    from types_boto3_acm.client import ACMClient
-    from types_boto3_acm_pca.client import ACMPCAClient
-    from types_boto3_agent_discovery.client import AgentDiscoveryClient
-    from types_boto3_agent_registry.client import AgentRegistryClient
-    from types_boto3_agent_registry_control.client import AgentRegistryControlClient
-    from types_boto3_aiops.client import AIOpsClient
-    from types_boto3_amp.client import PrometheusServiceClient
-    from types_boto3_amplify.client import AmplifyClient
-    from types_boto3_amplifybackend.client import AmplifyBackendClient
-    from types_boto3_amplifyuibuilder.client import AmplifyUIBuilderClient
-    from types_boto3_apigateway.client import APIGatewayClient
-    from types_boto3_apigatewaymanagementapi.client import ApiGatewayManagementApiClient
-    from types_boto3_apigatewayv2.client import ApiGatewayV2Client
-    from types_boto3_apiportal.client import APIPortalClient
-    from types_boto3_appconfig.client import AppConfigClient
-    from types_boto3_appconfigdata.client import AppConfigDataClient
-    from types_boto3_appfabric.client import AppFabricClient
-    from types_boto3_appflow.client import AppflowClient
-    from types_boto3_appintegrations.client import AppIntegrationsServiceClient
-    from types_boto3_application_autoscaling.client import ApplicationAutoScalingClient
-    from types_boto3_application_insights.client import ApplicationInsightsClient
-    from types_boto3_application_signals.client import CloudWatchApplicationSignalsClient
-    from types_boto3_applicationcostprofiler.client import ApplicationCostProfilerClient
-    from types_boto3_appmesh.client import AppMeshClient
-    from types_boto3_apprunner.client import AppRunnerClient
-    from types_boto3_appstream.client import AppStreamClient
-    from types_boto3_appsync.client import AppSyncClient
-    from types_boto3_arc_region_switch.client import ARCRegionswitchClient
-    from types_boto3_arc_zonal_shift.client import ARCZonalShiftClient
-    from types_boto3_artifact.client import ArtifactClient
-    from types_boto3_athena.client import AthenaClient
-    from types_boto3_auditmanager.client import AuditManagerClient
-    from types_boto3_autoscaling.client import AutoScalingClient
-    from types_boto3_autoscaling_plans.client import AutoScalingPlansClient
-    from types_boto3_b2bi.client import B2BIClient
-    from types_boto3_backup.client import BackupClient
-    from types_boto3_backup_gateway.client import BackupGatewayClient
-    from types_boto3_backupsearch.client import BackupSearchClient
-    from types_boto3_batch.client import BatchClient
-    from types_boto3_bcm_dashboards.client import BillingandCostManagementDashboardsClient
-    from types_boto3_bcm_data_exports.client import BillingandCostManagementDataExportsClient
-    from types_boto3_bcm_pricing_calculator.client import (
-        BillingandCostManagementPricingCalculatorClient,
-    )
-    from types_boto3_bcm_recommended_actions.client import (
-        BillingandCostManagementRecommendedActionsClient,
-    )
-    from types_boto3_bedrock.client import BedrockClient
-    from types_boto3_bedrock_agent.client import AgentsforBedrockClient
-    from types_boto3_bedrock_agent_runtime.client import AgentsforBedrockRuntimeClient
-    from types_boto3_bedrock_agentcore.client import BedrockAgentCoreClient
-    from types_boto3_bedrock_agentcore_control.client import BedrockAgentCoreControlClient
-    from types_boto3_bedrock_data_automation.client import DataAutomationforBedrockClient
-    from types_boto3_bedrock_data_automation_runtime.client import (
-        RuntimeforBedrockDataAutomationClient,
-    )
-    from types_boto3_bedrock_runtime.client import BedrockRuntimeClient
-    from types_boto3_billing.client import BillingClient
-    from types_boto3_billingconductor.client import BillingConductorClient
-    from types_boto3_braket.client import BraketClient
-    from types_boto3_budgets.client import BudgetsClient
-    from types_boto3_ce.client import CostExplorerClient
-    from types_boto3_chatbot.client import ChatbotClient
-    from types_boto3_chime.client import ChimeClient
-    from types_boto3_chime_sdk_identity.client import ChimeSDKIdentityClient
-    from types_boto3_chime_sdk_media_pipelines.client import ChimeSDKMediaPipelinesClient
-    from types_boto3_chime_sdk_meetings.client import ChimeSDKMeetingsClient
-    from types_boto3_chime_sdk_messaging.client import ChimeSDKMessagingClient
-    from types_boto3_chime_sdk_voice.client import ChimeSDKVoiceClient
-    from types_boto3_cleanrooms.client import CleanRoomsServiceClient
-    from types_boto3_cleanroomsml.client import CleanRoomsMLClient
-    from types_boto3_cloud9.client import Cloud9Client
-    from types_boto3_cloudcontrol.client import CloudControlApiClient
-    from types_boto3_clouddirectory.client import CloudDirectoryClient
-    from types_boto3_cloudformation.client import CloudFormationClient
-    from types_boto3_cloudfront.client import CloudFrontClient
-    from types_boto3_cloudfront_keyvaluestore.client import CloudFrontKeyValueStoreClient
-    from types_boto3_cloudhsm.client import CloudHSMClient
-    from types_boto3_cloudhsmv2.client import CloudHSMV2Client
-    from types_boto3_cloudsearch.client import CloudSearchClient
-    from types_boto3_cloudsearchdomain.client import CloudSearchDomainClient
-    from types_boto3_cloudtrail.client import CloudTrailClient
-    from types_boto3_cloudtrail_data.client import CloudTrailDataServiceClient
-    from types_boto3_cloudwatch.client import CloudWatchClient
-    from types_boto3_cloudwatchomni.client import CloudWatchOmniClient
-    from types_boto3_codeartifact.client import CodeArtifactClient
-    from types_boto3_codebuild.client import CodeBuildClient
-    from types_boto3_codecatalyst.client import CodeCatalystClient
-    from types_boto3_codecommit.client import CodeCommitClient
-    from types_boto3_codeconnections.client import CodeConnectionsClient
-    from types_boto3_codedeploy.client import CodeDeployClient
-    from types_boto3_codeguru_reviewer.client import CodeGuruReviewerClient
-    from types_boto3_codeguru_security.client import CodeGuruSecurityClient
-    from types_boto3_codeguruprofiler.client import CodeGuruProfilerClient
-    from types_boto3_codepipeline.client import CodePipelineClient
-    from types_boto3_codestar_connections.client import CodeStarconnectionsClient
-    from types_boto3_codestar_notifications.client import CodeStarNotificationsClient
-    from types_boto3_cognito_identity.client import CognitoIdentityClient
-    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
-    from types_boto3_cognito_sync.client import CognitoSyncClient
-    from types_boto3_comprehend.client import ComprehendClient
-    from types_boto3_comprehendmedical.client import ComprehendMedicalClient
-    from types_boto3_compute_optimizer.client import ComputeOptimizerClient
-    from types_boto3_compute_optimizer_automation.client import ComputeOptimizerAutomationClient
-    from types_boto3_config.client import ConfigServiceClient
-    from types_boto3_connect.client import ConnectClient
-    from types_boto3_connect_contact_lens.client import ConnectContactLensClient
-    from types_boto3_connectcampaigns.client import ConnectCampaignServiceClient
-    from types_boto3_connectcampaignsv2.client import ConnectCampaignServiceV2Client
-    from types_boto3_connectcases.client import ConnectCasesClient
-    from types_boto3_connecthealth.client import ConnectHealthClient
-    from types_boto3_connectparticipant.client import ConnectParticipantClient
-    from types_boto3_connectscheduling.client import ConnectSchedulingClient
-    from types_boto3_continuum.client import ContinuumClient
-    from types_boto3_controlcatalog.client import ControlCatalogClient
-    from types_boto3_controltower.client import ControlTowerClient
-    from types_boto3_cost_optimization_hub.client import CostOptimizationHubClient
-    from types_boto3_cur.client import CostandUsageReportServiceClient
-    from types_boto3_customer_profiles.client import CustomerProfilesClient
-    from types_boto3_databrew.client import GlueDataBrewClient
-    from types_boto3_dataexchange.client import DataExchangeClient
-    from types_boto3_datapipeline.client import DataPipelineClient
-    from types_boto3_datasync.client import DataSyncClient
-    from types_boto3_datazone.client import DataZoneClient
-    from types_boto3_dax.client import DAXClient
-    from types_boto3_deadline.client import DeadlineCloudClient
-    from types_boto3_detective.client import DetectiveClient
-    from types_boto3_devicefarm.client import DeviceFarmClient
-    from types_boto3_devops_agent.client import DevOpsAgentServiceClient
-    from types_boto3_devops_guru.client import DevOpsGuruClient
-    from types_boto3_directconnect.client import DirectConnectClient
-    from types_boto3_discovery.client import ApplicationDiscoveryServiceClient
-    from types_boto3_dlm.client import DLMClient
-    from types_boto3_dms.client import DatabaseMigrationServiceClient
-    from types_boto3_docdb.client import DocDBClient
-    from types_boto3_docdb_elastic.client import DocDBElasticClient
-    from types_boto3_drs.client import DrsClient
-    from types_boto3_ds.client import DirectoryServiceClient
-    from types_boto3_ds_data.client import DirectoryServiceDataClient
-    from types_boto3_dsql.client import AuroraDSQLClient
-    from types_boto3_dynamodb.client import DynamoDBClient
-    from types_boto3_dynamodbstreams.client import DynamoDBStreamsClient
-    from types_boto3_ebs.client import EBSClient
-    from types_boto3_ec2.client import EC2Client
-    from types_boto3_ec2_instance_connect.client import EC2InstanceConnectClient
-    from types_boto3_ecr.client import ECRClient
-    from types_boto3_ecr_public.client import ECRPublicClient
-    from types_boto3_ecs.client import ECSClient
-    from types_boto3_efs.client import EFSClient
-    from types_boto3_eks.client import EKSClient
-    from types_boto3_eks_auth.client import EKSAuthClient
-    from types_boto3_elasticache.client import ElastiCacheClient
-    from types_boto3_elasticbeanstalk.client import ElasticBeanstalkClient
-    from types_boto3_elb.client import ElasticLoadBalancingClient
-    from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
-    from types_boto3_elementalinference.client import ElementalInferenceClient
-    from types_boto3_emr.client import EMRClient
-    from types_boto3_emr_containers.client import EMRContainersClient
-    from types_boto3_emr_serverless.client import EMRServerlessClient
-    from types_boto3_endusermessaging.client import EndUserMessagingClient
-    from types_boto3_entityresolution.client import EntityResolutionClient
-    from types_boto3_es.client import ElasticsearchServiceClient
-    from types_boto3_eventbridgev2.client import EventBridgeV2Client
-    from types_boto3_events.client import EventBridgeClient
-    from types_boto3_evs.client import EVSClient
-    from types_boto3_firehose.client import FirehoseClient
-    from types_boto3_fis.client import FISClient
-    from types_boto3_fms.client import FMSClient
-    from types_boto3_forecast.client import ForecastServiceClient
-    from types_boto3_forecastquery.client import ForecastQueryServiceClient
-    from types_boto3_frauddetector.client import FraudDetectorClient
-    from types_boto3_freetier.client import FreeTierClient
-    from types_boto3_fsx.client import FSxClient
-    from types_boto3_gamelift.client import GameLiftClient
-    from types_boto3_gameliftstreams.client import GameLiftStreamsClient
-    from types_boto3_geo_maps.client import LocationServiceMapsV2Client
-    from types_boto3_geo_places.client import LocationServicePlacesV2Client
-    from types_boto3_geo_routes.client import LocationServiceRoutesV2Client
-    from types_boto3_glacier.client import GlacierClient
-    from types_boto3_globalaccelerator.client import GlobalAcceleratorClient
-    from types_boto3_glue.client import GlueClient
-    from types_boto3_grafana.client import ManagedGrafanaClient
-    from types_boto3_greengrass.client import GreengrassClient
-    from types_boto3_greengrassv2.client import GreengrassV2Client
-    from types_boto3_groundstation.client import GroundStationClient
-    from types_boto3_guardduty.client import GuardDutyClient
-    from types_boto3_health.client import HealthClient
-    from types_boto3_healthlake.client import HealthLakeClient
-    from types_boto3_iam.client import IAMClient
-    from types_boto3_iam_toolbox.client import IAMToolboxPreviewClient
-    from types_boto3_identitystore.client import IdentityStoreClient
-    from types_boto3_imagebuilder.client import ImagebuilderClient
-    from types_boto3_importexport.client import ImportExportClient
-    from types_boto3_inspector.client import InspectorClient
-    from types_boto3_inspector2.client import Inspector2Client
-    from types_boto3_inspector_scan.client import InspectorscanClient
-    from types_boto3_interconnect.client import InterconnectClient
-    from types_boto3_internetmonitor.client import CloudWatchInternetMonitorClient
-    from types_boto3_invoicing.client import InvoicingClient
-    from types_boto3_iot.client import IoTClient
-    from types_boto3_iot_data.client import IoTDataPlaneClient
-    from types_boto3_iot_jobs_data.client import IoTJobsDataPlaneClient
-    from types_boto3_iot_managed_integrations.client import (
-        ManagedintegrationsforIoTDeviceManagementClient,
-    )
-    from types_boto3_iotdeviceadvisor.client import IoTDeviceAdvisorClient
-    from types_boto3_iotfleetwise.client import IoTFleetWiseClient
-    from types_boto3_iotsecuretunneling.client import IoTSecureTunnelingClient
-    from types_boto3_iotsitewise.client import IoTSiteWiseClient
-    from types_boto3_iotthingsgraph.client import IoTThingsGraphClient
-    from types_boto3_iottwinmaker.client import IoTTwinMakerClient
-    from types_boto3_iotwireless.client import IoTWirelessClient
-    from types_boto3_ivs.client import IVSClient
-    from types_boto3_ivs_realtime.client import IvsrealtimeClient
-    from types_boto3_ivschat.client import IvschatClient
-    from types_boto3_kafka.client import KafkaClient
-    from types_boto3_kafkaconnect.client import KafkaConnectClient
-    from types_boto3_kendra.client import KendraClient
-    from types_boto3_kendra_ranking.client import KendraRankingClient
-    from types_boto3_keyspaces.client import KeyspacesClient
-    from types_boto3_keyspacesstreams.client import KeyspacesStreamsClient
-    from types_boto3_kinesis.client import KinesisClient
-    from types_boto3_kinesis_video_archived_media.client import KinesisVideoArchivedMediaClient
-    from types_boto3_kinesis_video_media.client import KinesisVideoMediaClient
-    from types_boto3_kinesis_video_signaling.client import KinesisVideoSignalingChannelsClient
-    from types_boto3_kinesis_video_webrtc_storage.client import KinesisVideoWebRTCStorageClient
-    from types_boto3_kinesisanalytics.client import KinesisAnalyticsClient
-    from types_boto3_kinesisanalyticsv2.client import KinesisAnalyticsV2Client
-    from types_boto3_kinesisvideo.client import KinesisVideoClient
-    from types_boto3_kms.client import KMSClient
-    from types_boto3_lakeformation.client import LakeFormationClient
-    from types_boto3_lambda.client import LambdaClient
-    from types_boto3_lambda_core.client import LambdaCoreClient
-    from types_boto3_lambda_microvms.client import LambdaMicroVMsClient
-    from types_boto3_lambda_web.client import LambdaWebClient
-    from types_boto3_launch_wizard.client import LaunchWizardClient
-    from types_boto3_lex_models.client import LexModelBuildingServiceClient
-    from types_boto3_lex_runtime.client import LexRuntimeServiceClient
-    from types_boto3_lexv2_models.client import LexModelsV2Client
-    from types_boto3_lexv2_runtime.client import LexRuntimeV2Client
-    from types_boto3_license_manager.client import LicenseManagerClient
-    from types_boto3_license_manager_linux_subscriptions.client import (
-        LicenseManagerLinuxSubscriptionsClient,
-    )
-    from types_boto3_license_manager_user_subscriptions.client import (
-        LicenseManagerUserSubscriptionsClient,
-    )
-    from types_boto3_lightsail.client import LightsailClient
-    from types_boto3_location.client import LocationServiceClient
-    from types_boto3_logs.client import CloudWatchLogsClient
-    from types_boto3_lookoutequipment.client import LookoutEquipmentClient
-    from types_boto3_m2.client import MainframeModernizationClient
-    from types_boto3_machinelearning.client import MachineLearningClient
-    from types_boto3_macie2.client import Macie2Client
-    from types_boto3_mailmanager.client import MailManagerClient
-    from types_boto3_managedblockchain.client import ManagedBlockchainClient
-    from types_boto3_managedblockchain_query.client import ManagedBlockchainQueryClient
-    from types_boto3_marketplace_agreement.client import AgreementServiceClient
-    from types_boto3_marketplace_catalog.client import MarketplaceCatalogClient
-    from types_boto3_marketplace_deployment.client import MarketplaceDeploymentServiceClient
-    from types_boto3_marketplace_discovery.client import MarketplaceDiscoveryClient
-    from types_boto3_marketplace_entitlement.client import MarketplaceEntitlementServiceClient
-    from types_boto3_marketplace_reporting.client import MarketplaceReportingServiceClient
-    from types_boto3_marketplacecommerceanalytics.client import MarketplaceCommerceAnalyticsClient
-    from types_boto3_mediaconnect.client import MediaConnectClient
-    from types_boto3_mediaconvert.client import MediaConvertClient
-    from types_boto3_medialive.client import MediaLiveClient
-    from types_boto3_mediapackage.client import MediaPackageClient
-    from types_boto3_mediapackage_vod.client import MediaPackageVodClient
-    from types_boto3_mediapackagev2.client import Mediapackagev2Client
-    from types_boto3_mediastore.client import MediaStoreClient
-    from types_boto3_mediastore_data.client import MediaStoreDataClient
-    from types_boto3_mediatailor.client import MediaTailorClient
-    from types_boto3_medical_imaging.client import HealthImagingClient
-    from types_boto3_memorydb.client import MemoryDBClient
-    from types_boto3_meteringmarketplace.client import MarketplaceMeteringClient
-    from types_boto3_mgh.client import MigrationHubClient
-    from types_boto3_mgn.client import MgnClient
-    from types_boto3_migration_hub_refactor_spaces.client import MigrationHubRefactorSpacesClient
-    from types_boto3_migrationhub_config.client import MigrationHubConfigClient
-    from types_boto3_migrationhuborchestrator.client import MigrationHubOrchestratorClient
-    from types_boto3_migrationhubstrategy.client import MigrationHubStrategyRecommendationsClient
-    from types_boto3_mpa.client import MultipartyApprovalClient
-    from types_boto3_mq.client import MQClient
-    from types_boto3_mturk.client import MTurkClient
-    from types_boto3_mwaa.client import MWAAClient
-    from types_boto3_mwaa_serverless.client import MWAAServerlessClient
-    from types_boto3_neptune.client import NeptuneClient
-    from types_boto3_neptune_graph.client import NeptuneGraphClient
-    from types_boto3_neptunedata.client import NeptuneDataClient
-    from types_boto3_network_firewall.client import NetworkFirewallClient
-    from types_boto3_network_security_manager.client import NetworkSecurityManagerCustomerAPIClient
-    from types_boto3_networkflowmonitor.client import NetworkFlowMonitorClient
-    from types_boto3_networkmanager.client import NetworkManagerClient
-    from types_boto3_networkmonitor.client import CloudWatchNetworkMonitorClient
-    from types_boto3_notifications.client import UserNotificationsClient
-    from types_boto3_notificationscontacts.client import UserNotificationsContactsClient
-    from types_boto3_nova_act.client import NovaActServiceClient
-    from types_boto3_oam.client import CloudWatchObservabilityAccessManagerClient
-    from types_boto3_observabilityadmin.client import CloudWatchObservabilityAdminServiceClient
-    from types_boto3_odb.client import OdbClient
-    from types_boto3_omics.client import OmicsClient
-    from types_boto3_opensearch.client import OpenSearchServiceClient
-    from types_boto3_opensearchmemory.client import OpenSearchMemoryClient
-    from types_boto3_opensearchserverless.client import OpenSearchServiceServerlessClient
-    from types_boto3_organizations.client import OrganizationsClient
-    from types_boto3_osis.client import OpenSearchIngestionClient
-    from types_boto3_outposts.client import OutpostsClient
-    from types_boto3_partnercentral_account.client import PartnerCentralAccountAPIClient
-    from types_boto3_partnercentral_benefits.client import PartnerCentralBenefitsClient
-    from types_boto3_partnercentral_channel.client import PartnerCentralChannelAPIClient
-    from types_boto3_partnercentral_marketing.client import PartnerCentralMarketingAPIClient
-    from types_boto3_partnercentral_revenue_measurement.client import (
-        PartnerCentralRevenueMeasurementAPIClient,
-    )
-    from types_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
-    from types_boto3_payment_cryptography.client import PaymentCryptographyControlPlaneClient
-    from types_boto3_payment_cryptography_data.client import PaymentCryptographyDataPlaneClient
-    from types_boto3_payments.client import PaymentsClient
-    from types_boto3_pca_connector_ad.client import PcaConnectorAdClient
-    from types_boto3_pca_connector_scep.client import PrivateCAConnectorforSCEPClient
-    from types_boto3_pcs.client import ParallelComputingServiceClient
-    from types_boto3_personalize.client import PersonalizeClient
-    from types_boto3_personalize_events.client import PersonalizeEventsClient
-    from types_boto3_personalize_runtime.client import PersonalizeRuntimeClient
-    from types_boto3_pi.client import PIClient
-    from types_boto3_pinpoint.client import PinpointClient
-    from types_boto3_pinpoint_email.client import PinpointEmailClient
-    from types_boto3_pinpoint_sms_voice.client import (
-        PinpointSMSVoiceClient as PinpointSmsVoiceClient,
-    )
-    from types_boto3_pinpoint_sms_voice_v2.client import PinpointSMSVoiceV2Client
-    from types_boto3_pipes.client import EventBridgePipesClient
-    from types_boto3_polly.client import PollyClient
-    from types_boto3_pricing.client import PricingClient
-    from types_boto3_pricing_plan_manager.client import PricingPlanManagerClient
-    from types_boto3_proton.client import ProtonClient
-    from types_boto3_qapps.client import QAppsClient
-    from types_boto3_qbusiness.client import QBusinessClient
-    from types_boto3_qconnect.client import QConnectClient
-    from types_boto3_quicksight.client import QuickSightClient
-    from types_boto3_ram.client import RAMClient
-    from types_boto3_rbin.client import RecycleBinClient
-    from types_boto3_rds.client import RDSClient
-    from types_boto3_rds_data.client import RDSDataServiceClient
-    from types_boto3_redshift.client import RedshiftClient
-    from types_boto3_redshift_data.client import RedshiftDataAPIServiceClient
-    from types_boto3_redshift_serverless.client import RedshiftServerlessClient
-    from types_boto3_rekognition.client import RekognitionClient
-    from types_boto3_repostspace.client import RePostPrivateClient
-    from types_boto3_resiliencehub.client import ResilienceHubClient
-    from types_boto3_resiliencehubv2.client import ResilienceHubV2Client
-    from types_boto3_resource_explorer_2.client import ResourceExplorerClient
-    from types_boto3_resource_groups.client import ResourceGroupsClient
-    from types_boto3_resourcegroupstaggingapi.client import ResourceGroupsTaggingAPIClient
-    from types_boto3_rolesanywhere.client import IAMRolesAnywhereClient
-    from types_boto3_route53.client import Route53Client
-    from types_boto3_route53_recovery_cluster.client import Route53RecoveryClusterClient
-    from types_boto3_route53_recovery_control_config.client import (
-        Route53RecoveryControlConfigClient,
-    )
-    from types_boto3_route53_recovery_readiness.client import Route53RecoveryReadinessClient
-    from types_boto3_route53domains.client import Route53DomainsClient
-    from types_boto3_route53globalresolver.client import Route53GlobalResolverClient
-    from types_boto3_route53profiles.client import Route53ProfilesClient
-    from types_boto3_route53resolver.client import Route53ResolverClient
-    from types_boto3_rtbfabric.client import RTBFabricClient
-    from types_boto3_rum.client import CloudWatchRUMClient
-    from types_boto3_s3.client import S3Client
-    from types_boto3_s3control.client import S3ControlClient
-    from types_boto3_s3files.client import S3FilesClient
-    from types_boto3_s3outposts.client import S3OutpostsClient
-    from types_boto3_s3tables.client import S3TablesClient
-    from types_boto3_s3vectors.client import S3VectorsClient
-    from types_boto3_sagemaker.client import SageMakerClient
-    from types_boto3_sagemaker_a2i_runtime.client import AugmentedAIRuntimeClient
-    from types_boto3_sagemaker_edge.client import SagemakerEdgeManagerClient
-    from types_boto3_sagemaker_featurestore_runtime.client import SageMakerFeatureStoreRuntimeClient
-    from types_boto3_sagemaker_gateway_runtime.client import SageMakerGatewayRuntimeClient
-    from types_boto3_sagemaker_geospatial.client import SageMakergeospatialcapabilitiesClient
-    from types_boto3_sagemaker_inference_router_runtime.client import (
-        SageMakerInferenceRouterRuntimeClient,
-    )
-    from types_boto3_sagemaker_metrics.client import SageMakerMetricsClient
-    from types_boto3_sagemaker_runtime.client import SageMakerRuntimeClient
-    from types_boto3_sagemakerjobruntime.client import SagemakerJobRuntimeServiceClient
-    from types_boto3_sagemakertrainingsessionruntime.client import (
-        SageMakerTrainingSessionRuntimeClient,
-    )
-    from types_boto3_savingsplans.client import SavingsPlansClient
-    from types_boto3_scheduler.client import EventBridgeSchedulerClient
-    from types_boto3_schemas.client import SchemasClient
-    from types_boto3_sdb.client import SimpleDBClient
-    from types_boto3_secretsmanager.client import SecretsManagerClient
-    from types_boto3_security_ir.client import SecurityIncidentResponseClient
-    from types_boto3_securityagent.client import SecurityAgentClient
-    from types_boto3_securityhub.client import SecurityHubClient
-    from types_boto3_securitylake.client import SecurityLakeClient
-    from types_boto3_serverlessrepo.client import ServerlessApplicationRepositoryClient
-    from types_boto3_service_quotas.client import ServiceQuotasClient
-    from types_boto3_servicecatalog.client import ServiceCatalogClient
-    from types_boto3_servicecatalog_appregistry.client import AppRegistryClient
-    from types_boto3_servicediscovery.client import ServiceDiscoveryClient
-    from types_boto3_ses.client import SESClient
-    from types_boto3_sesv2.client import SESV2Client
-    from types_boto3_shield.client import ShieldClient
-    from types_boto3_signer.client import SignerClient
-    from types_boto3_signer_data.client import SignerDataPlaneClient
-    from types_boto3_signin.client import SignInServiceClient
-    from types_boto3_simpledbv2.client import SimpleDBv2Client
-    from types_boto3_sms_voice.client import PinpointSMSVoiceClient as SmsVoiceClient
-    from types_boto3_snow_device_management.client import SnowDeviceManagementClient
-    from types_boto3_snowball.client import SnowballClient
-    from types_boto3_sns.client import SNSClient
-    from types_boto3_socialmessaging.client import EndUserMessagingSocialClient
-    from types_boto3_sqs.client import SQSClient
-    from types_boto3_ssm.client import SSMClient
-    from types_boto3_ssm_contacts.client import SSMContactsClient
-    from types_boto3_ssm_guiconnect.client import SSMGUIConnectClient
-    from types_boto3_ssm_incidents.client import SSMIncidentsClient
-    from types_boto3_ssm_quicksetup.client import SystemsManagerQuickSetupClient
-    from types_boto3_ssm_sap.client import SsmSapClient
-    from types_boto3_sso.client import SSOClient
-    from types_boto3_sso_admin.client import SSOAdminClient
-    from types_boto3_sso_oidc.client import SSOOIDCClient
-    from types_boto3_stepfunctions.client import SFNClient
-    from types_boto3_storagegateway.client import StorageGatewayClient
-    from types_boto3_sts.client import STSClient
-    from types_boto3_supplychain.client import SupplyChainClient
-    from types_boto3_support.client import SupportClient
-    from types_boto3_support_app.client import SupportAppClient
-    from types_boto3_supportauthz.client import SupportAuthZClient
-    from types_boto3_sustainability.client import SustainabilityClient
-    from types_boto3_swf.client import SWFClient
-    from types_boto3_synthetics.client import SyntheticsClient
-    from types_boto3_taxsettings.client import TaxSettingsClient
-    from types_boto3_textract.client import TextractClient
-    from types_boto3_timestream_influxdb.client import TimestreamInfluxDBClient
-    from types_boto3_timestream_query.client import TimestreamQueryClient
-    from types_boto3_timestream_write.client import TimestreamWriteClient
-    from types_boto3_transcribe.client import TranscribeServiceClient
-    from types_boto3_transfer.client import TransferClient
-    from types_boto3_translate.client import TranslateClient
-    from types_boto3_trustedadvisor.client import TrustedAdvisorPublicAPIClient
-    from types_boto3_uxc.client import UserExperienceCustomizationClient
-    from types_boto3_verifiedpermissions.client import VerifiedPermissionsClient
-    from types_boto3_voice_id.client import VoiceIDClient
-    from types_boto3_vpc_lattice.client import VPCLatticeClient
-    from types_boto3_waf.client import WAFClient
-    from types_boto3_waf_regional.client import WAFRegionalClient
-    from types_boto3_wafv2.client import WAFV2Client
-    from types_boto3_wellarchitected.client import WellArchitectedClient
-    from types_boto3_wickr.client import WickrAdminAPIClient
-    from types_boto3_wisdom.client import ConnectWisdomServiceClient
-    from types_boto3_workdocs.client import WorkDocsClient
-    from types_boto3_workmail.client import WorkMailClient
-    from types_boto3_workmailmessageflow.client import WorkMailMessageFlowClient
-    from types_boto3_workspaces.client import WorkSpacesClient
-    from types_boto3_workspaces_instances.client import WorkspacesInstancesClient
-    from types_boto3_workspaces_thin_client.client import WorkSpacesThinClientClient
-    from types_boto3_workspaces_web.client import WorkSpacesWebClient
-    from types_boto3_xray.client import XRayClient
 
+    from . import _client_types as _types
     from ._client_types import TypedFactories as _TypedFactories
 else:
     _TypedFactories = object
@@ -980,822 +514,828 @@ class ClientProperties(_TypedFactories):
     __slots__ = ()
 
     @property
-    def abuse_signal_client(self) -> AbuseSignalAPIClient:
+    def abuse_signal_client(self) -> _types.AbuseSignalAPIClient:
         """The cached default ``abuse-signal`` client."""
         return self.get_client("abuse-signal")
 
     @property
-    def accessanalyzer_client(self) -> AccessAnalyzerClient:
+    def accessanalyzer_client(self) -> _types.AccessAnalyzerClient:
         """The cached default ``accessanalyzer`` client."""
         return self.get_client("accessanalyzer")
 
     @property
-    def account_client(self) -> AccountClient:
+    def account_client(self) -> _types.AccountClient:
         """The cached default ``account`` client."""
         return self.get_client("account")
 
     @property
-    def account_access_client(self) -> AccountAccessClient:
+    def account_access_client(self) -> _types.AccountAccessClient:
         """The cached default ``account-access`` client."""
         return self.get_client("account-access")
 
     @property
-    def account_access_runtime_client(self) -> AccountAccessRuntimeClient:
+    def account_access_runtime_client(self) -> _types.AccountAccessRuntimeClient:
         """The cached default ``account-access-runtime`` client."""
         return self.get_client("account-access-runtime")
 
     @property
-    def acm_client(self) -> ACMClient:
+    def acm_client(self) -> _types.ACMClient:
         """The cached default ``acm`` client."""
         return self.get_client("acm")
 
     @property
-    def acm_pca_client(self) -> ACMPCAClient:
+    def acm_pca_client(self) -> _types.ACMPCAClient:
         """The cached default ``acm-pca`` client."""
         return self.get_client("acm-pca")
 
     @property
-    def agent_discovery_client(self) -> AgentDiscoveryClient:
+    def agent_discovery_client(self) -> _types.AgentDiscoveryClient:
         """The cached default ``agent-discovery`` client."""
         return self.get_client("agent-discovery")
 
     @property
-    def agent_registry_client(self) -> AgentRegistryClient:
+    def agent_registry_client(self) -> _types.AgentRegistryClient:
         """The cached default ``agent-registry`` client."""
         return self.get_client("agent-registry")
 
     @property
-    def agent_registry_control_client(self) -> AgentRegistryControlClient:
+    def agent_registry_control_client(self) -> _types.AgentRegistryControlClient:
         """The cached default ``agent-registry-control`` client."""
         return self.get_client("agent-registry-control")
 
     @property
-    def aiops_client(self) -> AIOpsClient:
+    def aiops_client(self) -> _types.AIOpsClient:
         """The cached default ``aiops`` client."""
         return self.get_client("aiops")
 
     @property
-    def amp_client(self) -> PrometheusServiceClient:
+    def amp_client(self) -> _types.PrometheusServiceClient:
         """The cached default ``amp`` client."""
         return self.get_client("amp")
 
     @property
-    def amplify_client(self) -> AmplifyClient:
+    def amplify_client(self) -> _types.AmplifyClient:
         """The cached default ``amplify`` client."""
         return self.get_client("amplify")
 
     @property
-    def amplifybackend_client(self) -> AmplifyBackendClient:
+    def amplifybackend_client(self) -> _types.AmplifyBackendClient:
         """The cached default ``amplifybackend`` client."""
         return self.get_client("amplifybackend")
 
     @property
-    def amplifyuibuilder_client(self) -> AmplifyUIBuilderClient:
+    def amplifyuibuilder_client(self) -> _types.AmplifyUIBuilderClient:
         """The cached default ``amplifyuibuilder`` client."""
         return self.get_client("amplifyuibuilder")
 
     @property
-    def apigateway_client(self) -> APIGatewayClient:
+    def apigateway_client(self) -> _types.APIGatewayClient:
         """The cached default ``apigateway`` client."""
         return self.get_client("apigateway")
 
     @property
-    def apigatewaymanagementapi_client(self) -> ApiGatewayManagementApiClient:
+    def apigatewaymanagementapi_client(self) -> _types.ApiGatewayManagementApiClient:
         """The cached default ``apigatewaymanagementapi`` client."""
         return self.get_client("apigatewaymanagementapi")
 
     @property
-    def apigatewayv2_client(self) -> ApiGatewayV2Client:
+    def apigatewayv2_client(self) -> _types.ApiGatewayV2Client:
         """The cached default ``apigatewayv2`` client."""
         return self.get_client("apigatewayv2")
 
     @property
-    def apiportal_client(self) -> APIPortalClient:
+    def apiportal_client(self) -> _types.APIPortalClient:
         """The cached default ``apiportal`` client."""
         return self.get_client("apiportal")
 
     @property
-    def appconfig_client(self) -> AppConfigClient:
+    def appconfig_client(self) -> _types.AppConfigClient:
         """The cached default ``appconfig`` client."""
         return self.get_client("appconfig")
 
     @property
-    def appconfigdata_client(self) -> AppConfigDataClient:
+    def appconfigdata_client(self) -> _types.AppConfigDataClient:
         """The cached default ``appconfigdata`` client."""
         return self.get_client("appconfigdata")
 
     @property
-    def appfabric_client(self) -> AppFabricClient:
+    def appfabric_client(self) -> _types.AppFabricClient:
         """The cached default ``appfabric`` client."""
         return self.get_client("appfabric")
 
     @property
-    def appflow_client(self) -> AppflowClient:
+    def appflow_client(self) -> _types.AppflowClient:
         """The cached default ``appflow`` client."""
         return self.get_client("appflow")
 
     @property
-    def appintegrations_client(self) -> AppIntegrationsServiceClient:
+    def appintegrations_client(self) -> _types.AppIntegrationsServiceClient:
         """The cached default ``appintegrations`` client."""
         return self.get_client("appintegrations")
 
     @property
-    def application_autoscaling_client(self) -> ApplicationAutoScalingClient:
+    def application_autoscaling_client(self) -> _types.ApplicationAutoScalingClient:
         """The cached default ``application-autoscaling`` client."""
         return self.get_client("application-autoscaling")
 
     @property
-    def application_insights_client(self) -> ApplicationInsightsClient:
+    def application_insights_client(self) -> _types.ApplicationInsightsClient:
         """The cached default ``application-insights`` client."""
         return self.get_client("application-insights")
 
     @property
-    def application_signals_client(self) -> CloudWatchApplicationSignalsClient:
+    def application_signals_client(self) -> _types.CloudWatchApplicationSignalsClient:
         """The cached default ``application-signals`` client."""
         return self.get_client("application-signals")
 
     @property
-    def applicationcostprofiler_client(self) -> ApplicationCostProfilerClient:
+    def applicationcostprofiler_client(self) -> _types.ApplicationCostProfilerClient:
         """The cached default ``applicationcostprofiler`` client."""
         return self.get_client("applicationcostprofiler")
 
     @property
-    def appmesh_client(self) -> AppMeshClient:
+    def appmesh_client(self) -> _types.AppMeshClient:
         """The cached default ``appmesh`` client."""
         return self.get_client("appmesh")
 
     @property
-    def apprunner_client(self) -> AppRunnerClient:
+    def apprunner_client(self) -> _types.AppRunnerClient:
         """The cached default ``apprunner`` client."""
         return self.get_client("apprunner")
 
     @property
-    def appstream_client(self) -> AppStreamClient:
+    def appstream_client(self) -> _types.AppStreamClient:
         """The cached default ``appstream`` client."""
         return self.get_client("appstream")
 
     @property
-    def appsync_client(self) -> AppSyncClient:
+    def appsync_client(self) -> _types.AppSyncClient:
         """The cached default ``appsync`` client."""
         return self.get_client("appsync")
 
     @property
-    def arc_region_switch_client(self) -> ARCRegionswitchClient:
+    def arc_region_switch_client(self) -> _types.ARCRegionswitchClient:
         """The cached default ``arc-region-switch`` client."""
         return self.get_client("arc-region-switch")
 
     @property
-    def arc_zonal_shift_client(self) -> ARCZonalShiftClient:
+    def arc_zonal_shift_client(self) -> _types.ARCZonalShiftClient:
         """The cached default ``arc-zonal-shift`` client."""
         return self.get_client("arc-zonal-shift")
 
     @property
-    def artifact_client(self) -> ArtifactClient:
+    def artifact_client(self) -> _types.ArtifactClient:
         """The cached default ``artifact`` client."""
         return self.get_client("artifact")
 
     @property
-    def athena_client(self) -> AthenaClient:
+    def athena_client(self) -> _types.AthenaClient:
         """The cached default ``athena`` client."""
         return self.get_client("athena")
 
     @property
-    def auditmanager_client(self) -> AuditManagerClient:
+    def auditmanager_client(self) -> _types.AuditManagerClient:
         """The cached default ``auditmanager`` client."""
         return self.get_client("auditmanager")
 
     @property
-    def autoscaling_client(self) -> AutoScalingClient:
+    def autoscaling_client(self) -> _types.AutoScalingClient:
         """The cached default ``autoscaling`` client."""
         return self.get_client("autoscaling")
 
     @property
-    def autoscaling_plans_client(self) -> AutoScalingPlansClient:
+    def autoscaling_plans_client(self) -> _types.AutoScalingPlansClient:
         """The cached default ``autoscaling-plans`` client."""
         return self.get_client("autoscaling-plans")
 
     @property
-    def b2bi_client(self) -> B2BIClient:
+    def b2bi_client(self) -> _types.B2BIClient:
         """The cached default ``b2bi`` client."""
         return self.get_client("b2bi")
 
     @property
-    def backup_client(self) -> BackupClient:
+    def backup_client(self) -> _types.BackupClient:
         """The cached default ``backup`` client."""
         return self.get_client("backup")
 
     @property
-    def backup_gateway_client(self) -> BackupGatewayClient:
+    def backup_gateway_client(self) -> _types.BackupGatewayClient:
         """The cached default ``backup-gateway`` client."""
         return self.get_client("backup-gateway")
 
     @property
-    def backupsearch_client(self) -> BackupSearchClient:
+    def backupsearch_client(self) -> _types.BackupSearchClient:
         """The cached default ``backupsearch`` client."""
         return self.get_client("backupsearch")
 
     @property
-    def batch_client(self) -> BatchClient:
+    def batch_client(self) -> _types.BatchClient:
         """The cached default ``batch`` client."""
         return self.get_client("batch")
 
     @property
-    def bcm_dashboards_client(self) -> BillingandCostManagementDashboardsClient:
+    def bcm_dashboards_client(self) -> _types.BillingandCostManagementDashboardsClient:
         """The cached default ``bcm-dashboards`` client."""
         return self.get_client("bcm-dashboards")
 
     @property
-    def bcm_data_exports_client(self) -> BillingandCostManagementDataExportsClient:
+    def bcm_data_exports_client(self) -> _types.BillingandCostManagementDataExportsClient:
         """The cached default ``bcm-data-exports`` client."""
         return self.get_client("bcm-data-exports")
 
     @property
-    def bcm_pricing_calculator_client(self) -> BillingandCostManagementPricingCalculatorClient:
+    def bcm_pricing_calculator_client(
+        self,
+    ) -> _types.BillingandCostManagementPricingCalculatorClient:
         """The cached default ``bcm-pricing-calculator`` client."""
         return self.get_client("bcm-pricing-calculator")
 
     @property
-    def bcm_recommended_actions_client(self) -> BillingandCostManagementRecommendedActionsClient:
+    def bcm_recommended_actions_client(
+        self,
+    ) -> _types.BillingandCostManagementRecommendedActionsClient:
         """The cached default ``bcm-recommended-actions`` client."""
         return self.get_client("bcm-recommended-actions")
 
     @property
-    def bedrock_client(self) -> BedrockClient:
+    def bedrock_client(self) -> _types.BedrockClient:
         """The cached default ``bedrock`` client."""
         return self.get_client("bedrock")
 
     @property
-    def bedrock_agent_client(self) -> AgentsforBedrockClient:
+    def bedrock_agent_client(self) -> _types.AgentsforBedrockClient:
         """The cached default ``bedrock-agent`` client."""
         return self.get_client("bedrock-agent")
 
     @property
-    def bedrock_agent_runtime_client(self) -> AgentsforBedrockRuntimeClient:
+    def bedrock_agent_runtime_client(self) -> _types.AgentsforBedrockRuntimeClient:
         """The cached default ``bedrock-agent-runtime`` client."""
         return self.get_client("bedrock-agent-runtime")
 
     @property
-    def bedrock_agentcore_client(self) -> BedrockAgentCoreClient:
+    def bedrock_agentcore_client(self) -> _types.BedrockAgentCoreClient:
         """The cached default ``bedrock-agentcore`` client."""
         return self.get_client("bedrock-agentcore")
 
     @property
-    def bedrock_agentcore_control_client(self) -> BedrockAgentCoreControlClient:
+    def bedrock_agentcore_control_client(self) -> _types.BedrockAgentCoreControlClient:
         """The cached default ``bedrock-agentcore-control`` client."""
         return self.get_client("bedrock-agentcore-control")
 
     @property
-    def bedrock_data_automation_client(self) -> DataAutomationforBedrockClient:
+    def bedrock_data_automation_client(self) -> _types.DataAutomationforBedrockClient:
         """The cached default ``bedrock-data-automation`` client."""
         return self.get_client("bedrock-data-automation")
 
     @property
-    def bedrock_data_automation_runtime_client(self) -> RuntimeforBedrockDataAutomationClient:
+    def bedrock_data_automation_runtime_client(
+        self,
+    ) -> _types.RuntimeforBedrockDataAutomationClient:
         """The cached default ``bedrock-data-automation-runtime`` client."""
         return self.get_client("bedrock-data-automation-runtime")
 
     @property
-    def bedrock_runtime_client(self) -> BedrockRuntimeClient:
+    def bedrock_runtime_client(self) -> _types.BedrockRuntimeClient:
         """The cached default ``bedrock-runtime`` client."""
         return self.get_client("bedrock-runtime")
 
     @property
-    def billing_client(self) -> BillingClient:
+    def billing_client(self) -> _types.BillingClient:
         """The cached default ``billing`` client."""
         return self.get_client("billing")
 
     @property
-    def billingconductor_client(self) -> BillingConductorClient:
+    def billingconductor_client(self) -> _types.BillingConductorClient:
         """The cached default ``billingconductor`` client."""
         return self.get_client("billingconductor")
 
     @property
-    def braket_client(self) -> BraketClient:
+    def braket_client(self) -> _types.BraketClient:
         """The cached default ``braket`` client."""
         return self.get_client("braket")
 
     @property
-    def budgets_client(self) -> BudgetsClient:
+    def budgets_client(self) -> _types.BudgetsClient:
         """The cached default ``budgets`` client."""
         return self.get_client("budgets")
 
     @property
-    def ce_client(self) -> CostExplorerClient:
+    def ce_client(self) -> _types.CostExplorerClient:
         """The cached default ``ce`` client."""
         return self.get_client("ce")
 
     @property
-    def chatbot_client(self) -> ChatbotClient:
+    def chatbot_client(self) -> _types.ChatbotClient:
         """The cached default ``chatbot`` client."""
         return self.get_client("chatbot")
 
     @property
-    def chime_client(self) -> ChimeClient:
+    def chime_client(self) -> _types.ChimeClient:
         """The cached default ``chime`` client."""
         return self.get_client("chime")
 
     @property
-    def chime_sdk_identity_client(self) -> ChimeSDKIdentityClient:
+    def chime_sdk_identity_client(self) -> _types.ChimeSDKIdentityClient:
         """The cached default ``chime-sdk-identity`` client."""
         return self.get_client("chime-sdk-identity")
 
     @property
-    def chime_sdk_media_pipelines_client(self) -> ChimeSDKMediaPipelinesClient:
+    def chime_sdk_media_pipelines_client(self) -> _types.ChimeSDKMediaPipelinesClient:
         """The cached default ``chime-sdk-media-pipelines`` client."""
         return self.get_client("chime-sdk-media-pipelines")
 
     @property
-    def chime_sdk_meetings_client(self) -> ChimeSDKMeetingsClient:
+    def chime_sdk_meetings_client(self) -> _types.ChimeSDKMeetingsClient:
         """The cached default ``chime-sdk-meetings`` client."""
         return self.get_client("chime-sdk-meetings")
 
     @property
-    def chime_sdk_messaging_client(self) -> ChimeSDKMessagingClient:
+    def chime_sdk_messaging_client(self) -> _types.ChimeSDKMessagingClient:
         """The cached default ``chime-sdk-messaging`` client."""
         return self.get_client("chime-sdk-messaging")
 
     @property
-    def chime_sdk_voice_client(self) -> ChimeSDKVoiceClient:
+    def chime_sdk_voice_client(self) -> _types.ChimeSDKVoiceClient:
         """The cached default ``chime-sdk-voice`` client."""
         return self.get_client("chime-sdk-voice")
 
     @property
-    def cleanrooms_client(self) -> CleanRoomsServiceClient:
+    def cleanrooms_client(self) -> _types.CleanRoomsServiceClient:
         """The cached default ``cleanrooms`` client."""
         return self.get_client("cleanrooms")
 
     @property
-    def cleanroomsml_client(self) -> CleanRoomsMLClient:
+    def cleanroomsml_client(self) -> _types.CleanRoomsMLClient:
         """The cached default ``cleanroomsml`` client."""
         return self.get_client("cleanroomsml")
 
     @property
-    def cloud9_client(self) -> Cloud9Client:
+    def cloud9_client(self) -> _types.Cloud9Client:
         """The cached default ``cloud9`` client."""
         return self.get_client("cloud9")
 
     @property
-    def cloudcontrol_client(self) -> CloudControlApiClient:
+    def cloudcontrol_client(self) -> _types.CloudControlApiClient:
         """The cached default ``cloudcontrol`` client."""
         return self.get_client("cloudcontrol")
 
     @property
-    def clouddirectory_client(self) -> CloudDirectoryClient:
+    def clouddirectory_client(self) -> _types.CloudDirectoryClient:
         """The cached default ``clouddirectory`` client."""
         return self.get_client("clouddirectory")
 
     @property
-    def cloudformation_client(self) -> CloudFormationClient:
+    def cloudformation_client(self) -> _types.CloudFormationClient:
         """The cached default ``cloudformation`` client."""
         return self.get_client("cloudformation")
 
     @property
-    def cloudfront_client(self) -> CloudFrontClient:
+    def cloudfront_client(self) -> _types.CloudFrontClient:
         """The cached default ``cloudfront`` client."""
         return self.get_client("cloudfront")
 
     @property
-    def cloudfront_keyvaluestore_client(self) -> CloudFrontKeyValueStoreClient:
+    def cloudfront_keyvaluestore_client(self) -> _types.CloudFrontKeyValueStoreClient:
         """The cached default ``cloudfront-keyvaluestore`` client."""
         return self.get_client("cloudfront-keyvaluestore")
 
     @property
-    def cloudhsm_client(self) -> CloudHSMClient:
+    def cloudhsm_client(self) -> _types.CloudHSMClient:
         """The cached default ``cloudhsm`` client."""
         return self.get_client("cloudhsm")
 
     @property
-    def cloudhsmv2_client(self) -> CloudHSMV2Client:
+    def cloudhsmv2_client(self) -> _types.CloudHSMV2Client:
         """The cached default ``cloudhsmv2`` client."""
         return self.get_client("cloudhsmv2")
 
     @property
-    def cloudsearch_client(self) -> CloudSearchClient:
+    def cloudsearch_client(self) -> _types.CloudSearchClient:
         """The cached default ``cloudsearch`` client."""
         return self.get_client("cloudsearch")
 
     @property
-    def cloudsearchdomain_client(self) -> CloudSearchDomainClient:
+    def cloudsearchdomain_client(self) -> _types.CloudSearchDomainClient:
         """The cached default ``cloudsearchdomain`` client."""
         return self.get_client("cloudsearchdomain")
 
     @property
-    def cloudtrail_client(self) -> CloudTrailClient:
+    def cloudtrail_client(self) -> _types.CloudTrailClient:
         """The cached default ``cloudtrail`` client."""
         return self.get_client("cloudtrail")
 
     @property
-    def cloudtrail_data_client(self) -> CloudTrailDataServiceClient:
+    def cloudtrail_data_client(self) -> _types.CloudTrailDataServiceClient:
         """The cached default ``cloudtrail-data`` client."""
         return self.get_client("cloudtrail-data")
 
     @property
-    def cloudwatch_client(self) -> CloudWatchClient:
+    def cloudwatch_client(self) -> _types.CloudWatchClient:
         """The cached default ``cloudwatch`` client."""
         return self.get_client("cloudwatch")
 
     @property
-    def cloudwatchomni_client(self) -> CloudWatchOmniClient:
+    def cloudwatchomni_client(self) -> _types.CloudWatchOmniClient:
         """The cached default ``cloudwatchomni`` client."""
         return self.get_client("cloudwatchomni")
 
     @property
-    def codeartifact_client(self) -> CodeArtifactClient:
+    def codeartifact_client(self) -> _types.CodeArtifactClient:
         """The cached default ``codeartifact`` client."""
         return self.get_client("codeartifact")
 
     @property
-    def codebuild_client(self) -> CodeBuildClient:
+    def codebuild_client(self) -> _types.CodeBuildClient:
         """The cached default ``codebuild`` client."""
         return self.get_client("codebuild")
 
     @property
-    def codecatalyst_client(self) -> CodeCatalystClient:
+    def codecatalyst_client(self) -> _types.CodeCatalystClient:
         """The cached default ``codecatalyst`` client."""
         return self.get_client("codecatalyst")
 
     @property
-    def codecommit_client(self) -> CodeCommitClient:
+    def codecommit_client(self) -> _types.CodeCommitClient:
         """The cached default ``codecommit`` client."""
         return self.get_client("codecommit")
 
     @property
-    def codeconnections_client(self) -> CodeConnectionsClient:
+    def codeconnections_client(self) -> _types.CodeConnectionsClient:
         """The cached default ``codeconnections`` client."""
         return self.get_client("codeconnections")
 
     @property
-    def codedeploy_client(self) -> CodeDeployClient:
+    def codedeploy_client(self) -> _types.CodeDeployClient:
         """The cached default ``codedeploy`` client."""
         return self.get_client("codedeploy")
 
     @property
-    def codeguru_reviewer_client(self) -> CodeGuruReviewerClient:
+    def codeguru_reviewer_client(self) -> _types.CodeGuruReviewerClient:
         """The cached default ``codeguru-reviewer`` client."""
         return self.get_client("codeguru-reviewer")
 
     @property
-    def codeguru_security_client(self) -> CodeGuruSecurityClient:
+    def codeguru_security_client(self) -> _types.CodeGuruSecurityClient:
         """The cached default ``codeguru-security`` client."""
         return self.get_client("codeguru-security")
 
     @property
-    def codeguruprofiler_client(self) -> CodeGuruProfilerClient:
+    def codeguruprofiler_client(self) -> _types.CodeGuruProfilerClient:
         """The cached default ``codeguruprofiler`` client."""
         return self.get_client("codeguruprofiler")
 
     @property
-    def codepipeline_client(self) -> CodePipelineClient:
+    def codepipeline_client(self) -> _types.CodePipelineClient:
         """The cached default ``codepipeline`` client."""
         return self.get_client("codepipeline")
 
     @property
-    def codestar_connections_client(self) -> CodeStarconnectionsClient:
+    def codestar_connections_client(self) -> _types.CodeStarconnectionsClient:
         """The cached default ``codestar-connections`` client."""
         return self.get_client("codestar-connections")
 
     @property
-    def codestar_notifications_client(self) -> CodeStarNotificationsClient:
+    def codestar_notifications_client(self) -> _types.CodeStarNotificationsClient:
         """The cached default ``codestar-notifications`` client."""
         return self.get_client("codestar-notifications")
 
     @property
-    def cognito_identity_client(self) -> CognitoIdentityClient:
+    def cognito_identity_client(self) -> _types.CognitoIdentityClient:
         """The cached default ``cognito-identity`` client."""
         return self.get_client("cognito-identity")
 
     @property
-    def cognito_idp_client(self) -> CognitoIdentityProviderClient:
+    def cognito_idp_client(self) -> _types.CognitoIdentityProviderClient:
         """The cached default ``cognito-idp`` client."""
         return self.get_client("cognito-idp")
 
     @property
-    def cognito_sync_client(self) -> CognitoSyncClient:
+    def cognito_sync_client(self) -> _types.CognitoSyncClient:
         """The cached default ``cognito-sync`` client."""
         return self.get_client("cognito-sync")
 
     @property
-    def comprehend_client(self) -> ComprehendClient:
+    def comprehend_client(self) -> _types.ComprehendClient:
         """The cached default ``comprehend`` client."""
         return self.get_client("comprehend")
 
     @property
-    def comprehendmedical_client(self) -> ComprehendMedicalClient:
+    def comprehendmedical_client(self) -> _types.ComprehendMedicalClient:
         """The cached default ``comprehendmedical`` client."""
         return self.get_client("comprehendmedical")
 
     @property
-    def compute_optimizer_client(self) -> ComputeOptimizerClient:
+    def compute_optimizer_client(self) -> _types.ComputeOptimizerClient:
         """The cached default ``compute-optimizer`` client."""
         return self.get_client("compute-optimizer")
 
     @property
-    def compute_optimizer_automation_client(self) -> ComputeOptimizerAutomationClient:
+    def compute_optimizer_automation_client(self) -> _types.ComputeOptimizerAutomationClient:
         """The cached default ``compute-optimizer-automation`` client."""
         return self.get_client("compute-optimizer-automation")
 
     @property
-    def config_client(self) -> ConfigServiceClient:
+    def config_client(self) -> _types.ConfigServiceClient:
         """The cached default ``config`` client."""
         return self.get_client("config")
 
     @property
-    def connect_client(self) -> ConnectClient:
+    def connect_client(self) -> _types.ConnectClient:
         """The cached default ``connect`` client."""
         return self.get_client("connect")
 
     @property
-    def connect_contact_lens_client(self) -> ConnectContactLensClient:
+    def connect_contact_lens_client(self) -> _types.ConnectContactLensClient:
         """The cached default ``connect-contact-lens`` client."""
         return self.get_client("connect-contact-lens")
 
     @property
-    def connectcampaigns_client(self) -> ConnectCampaignServiceClient:
+    def connectcampaigns_client(self) -> _types.ConnectCampaignServiceClient:
         """The cached default ``connectcampaigns`` client."""
         return self.get_client("connectcampaigns")
 
     @property
-    def connectcampaignsv2_client(self) -> ConnectCampaignServiceV2Client:
+    def connectcampaignsv2_client(self) -> _types.ConnectCampaignServiceV2Client:
         """The cached default ``connectcampaignsv2`` client."""
         return self.get_client("connectcampaignsv2")
 
     @property
-    def connectcases_client(self) -> ConnectCasesClient:
+    def connectcases_client(self) -> _types.ConnectCasesClient:
         """The cached default ``connectcases`` client."""
         return self.get_client("connectcases")
 
     @property
-    def connecthealth_client(self) -> ConnectHealthClient:
+    def connecthealth_client(self) -> _types.ConnectHealthClient:
         """The cached default ``connecthealth`` client."""
         return self.get_client("connecthealth")
 
     @property
-    def connectparticipant_client(self) -> ConnectParticipantClient:
+    def connectparticipant_client(self) -> _types.ConnectParticipantClient:
         """The cached default ``connectparticipant`` client."""
         return self.get_client("connectparticipant")
 
     @property
-    def connectscheduling_client(self) -> ConnectSchedulingClient:
+    def connectscheduling_client(self) -> _types.ConnectSchedulingClient:
         """The cached default ``connectscheduling`` client."""
         return self.get_client("connectscheduling")
 
     @property
-    def continuum_client(self) -> ContinuumClient:
+    def continuum_client(self) -> _types.ContinuumClient:
         """The cached default ``continuum`` client."""
         return self.get_client("continuum")
 
     @property
-    def controlcatalog_client(self) -> ControlCatalogClient:
+    def controlcatalog_client(self) -> _types.ControlCatalogClient:
         """The cached default ``controlcatalog`` client."""
         return self.get_client("controlcatalog")
 
     @property
-    def controltower_client(self) -> ControlTowerClient:
+    def controltower_client(self) -> _types.ControlTowerClient:
         """The cached default ``controltower`` client."""
         return self.get_client("controltower")
 
     @property
-    def cost_optimization_hub_client(self) -> CostOptimizationHubClient:
+    def cost_optimization_hub_client(self) -> _types.CostOptimizationHubClient:
         """The cached default ``cost-optimization-hub`` client."""
         return self.get_client("cost-optimization-hub")
 
     @property
-    def cur_client(self) -> CostandUsageReportServiceClient:
+    def cur_client(self) -> _types.CostandUsageReportServiceClient:
         """The cached default ``cur`` client."""
         return self.get_client("cur")
 
     @property
-    def customer_profiles_client(self) -> CustomerProfilesClient:
+    def customer_profiles_client(self) -> _types.CustomerProfilesClient:
         """The cached default ``customer-profiles`` client."""
         return self.get_client("customer-profiles")
 
     @property
-    def databrew_client(self) -> GlueDataBrewClient:
+    def databrew_client(self) -> _types.GlueDataBrewClient:
         """The cached default ``databrew`` client."""
         return self.get_client("databrew")
 
     @property
-    def dataexchange_client(self) -> DataExchangeClient:
+    def dataexchange_client(self) -> _types.DataExchangeClient:
         """The cached default ``dataexchange`` client."""
         return self.get_client("dataexchange")
 
     @property
-    def datapipeline_client(self) -> DataPipelineClient:
+    def datapipeline_client(self) -> _types.DataPipelineClient:
         """The cached default ``datapipeline`` client."""
         return self.get_client("datapipeline")
 
     @property
-    def datasync_client(self) -> DataSyncClient:
+    def datasync_client(self) -> _types.DataSyncClient:
         """The cached default ``datasync`` client."""
         return self.get_client("datasync")
 
     @property
-    def datazone_client(self) -> DataZoneClient:
+    def datazone_client(self) -> _types.DataZoneClient:
         """The cached default ``datazone`` client."""
         return self.get_client("datazone")
 
     @property
-    def dax_client(self) -> DAXClient:
+    def dax_client(self) -> _types.DAXClient:
         """The cached default ``dax`` client."""
         return self.get_client("dax")
 
     @property
-    def deadline_client(self) -> DeadlineCloudClient:
+    def deadline_client(self) -> _types.DeadlineCloudClient:
         """The cached default ``deadline`` client."""
         return self.get_client("deadline")
 
     @property
-    def detective_client(self) -> DetectiveClient:
+    def detective_client(self) -> _types.DetectiveClient:
         """The cached default ``detective`` client."""
         return self.get_client("detective")
 
     @property
-    def devicefarm_client(self) -> DeviceFarmClient:
+    def devicefarm_client(self) -> _types.DeviceFarmClient:
         """The cached default ``devicefarm`` client."""
         return self.get_client("devicefarm")
 
     @property
-    def devops_agent_client(self) -> DevOpsAgentServiceClient:
+    def devops_agent_client(self) -> _types.DevOpsAgentServiceClient:
         """The cached default ``devops-agent`` client."""
         return self.get_client("devops-agent")
 
     @property
-    def devops_guru_client(self) -> DevOpsGuruClient:
+    def devops_guru_client(self) -> _types.DevOpsGuruClient:
         """The cached default ``devops-guru`` client."""
         return self.get_client("devops-guru")
 
     @property
-    def directconnect_client(self) -> DirectConnectClient:
+    def directconnect_client(self) -> _types.DirectConnectClient:
         """The cached default ``directconnect`` client."""
         return self.get_client("directconnect")
 
     @property
-    def discovery_client(self) -> ApplicationDiscoveryServiceClient:
+    def discovery_client(self) -> _types.ApplicationDiscoveryServiceClient:
         """The cached default ``discovery`` client."""
         return self.get_client("discovery")
 
     @property
-    def dlm_client(self) -> DLMClient:
+    def dlm_client(self) -> _types.DLMClient:
         """The cached default ``dlm`` client."""
         return self.get_client("dlm")
 
     @property
-    def dms_client(self) -> DatabaseMigrationServiceClient:
+    def dms_client(self) -> _types.DatabaseMigrationServiceClient:
         """The cached default ``dms`` client."""
         return self.get_client("dms")
 
     @property
-    def docdb_client(self) -> DocDBClient:
+    def docdb_client(self) -> _types.DocDBClient:
         """The cached default ``docdb`` client."""
         return self.get_client("docdb")
 
     @property
-    def docdb_elastic_client(self) -> DocDBElasticClient:
+    def docdb_elastic_client(self) -> _types.DocDBElasticClient:
         """The cached default ``docdb-elastic`` client."""
         return self.get_client("docdb-elastic")
 
     @property
-    def drs_client(self) -> DrsClient:
+    def drs_client(self) -> _types.DrsClient:
         """The cached default ``drs`` client."""
         return self.get_client("drs")
 
     @property
-    def ds_client(self) -> DirectoryServiceClient:
+    def ds_client(self) -> _types.DirectoryServiceClient:
         """The cached default ``ds`` client."""
         return self.get_client("ds")
 
     @property
-    def ds_data_client(self) -> DirectoryServiceDataClient:
+    def ds_data_client(self) -> _types.DirectoryServiceDataClient:
         """The cached default ``ds-data`` client."""
         return self.get_client("ds-data")
 
     @property
-    def dsql_client(self) -> AuroraDSQLClient:
+    def dsql_client(self) -> _types.AuroraDSQLClient:
         """The cached default ``dsql`` client."""
         return self.get_client("dsql")
 
     @property
-    def dynamodb_client(self) -> DynamoDBClient:
+    def dynamodb_client(self) -> _types.DynamoDBClient:
         """The cached default ``dynamodb`` client."""
         return self.get_client("dynamodb")
 
     @property
-    def dynamodbstreams_client(self) -> DynamoDBStreamsClient:
+    def dynamodbstreams_client(self) -> _types.DynamoDBStreamsClient:
         """The cached default ``dynamodbstreams`` client."""
         return self.get_client("dynamodbstreams")
 
     @property
-    def ebs_client(self) -> EBSClient:
+    def ebs_client(self) -> _types.EBSClient:
         """The cached default ``ebs`` client."""
         return self.get_client("ebs")
 
     @property
-    def ec2_client(self) -> EC2Client:
+    def ec2_client(self) -> _types.EC2Client:
         """The cached default ``ec2`` client."""
         return self.get_client("ec2")
 
     @property
-    def ec2_instance_connect_client(self) -> EC2InstanceConnectClient:
+    def ec2_instance_connect_client(self) -> _types.EC2InstanceConnectClient:
         """The cached default ``ec2-instance-connect`` client."""
         return self.get_client("ec2-instance-connect")
 
     @property
-    def ecr_client(self) -> ECRClient:
+    def ecr_client(self) -> _types.ECRClient:
         """The cached default ``ecr`` client."""
         return self.get_client("ecr")
 
     @property
-    def ecr_public_client(self) -> ECRPublicClient:
+    def ecr_public_client(self) -> _types.ECRPublicClient:
         """The cached default ``ecr-public`` client."""
         return self.get_client("ecr-public")
 
     @property
-    def ecs_client(self) -> ECSClient:
+    def ecs_client(self) -> _types.ECSClient:
         """The cached default ``ecs`` client."""
         return self.get_client("ecs")
 
     @property
-    def efs_client(self) -> EFSClient:
+    def efs_client(self) -> _types.EFSClient:
         """The cached default ``efs`` client."""
         return self.get_client("efs")
 
     @property
-    def eks_client(self) -> EKSClient:
+    def eks_client(self) -> _types.EKSClient:
         """The cached default ``eks`` client."""
         return self.get_client("eks")
 
     @property
-    def eks_auth_client(self) -> EKSAuthClient:
+    def eks_auth_client(self) -> _types.EKSAuthClient:
         """The cached default ``eks-auth`` client."""
         return self.get_client("eks-auth")
 
     @property
-    def elasticache_client(self) -> ElastiCacheClient:
+    def elasticache_client(self) -> _types.ElastiCacheClient:
         """The cached default ``elasticache`` client."""
         return self.get_client("elasticache")
 
     @property
-    def elasticbeanstalk_client(self) -> ElasticBeanstalkClient:
+    def elasticbeanstalk_client(self) -> _types.ElasticBeanstalkClient:
         """The cached default ``elasticbeanstalk`` client."""
         return self.get_client("elasticbeanstalk")
 
     @property
-    def elb_client(self) -> ElasticLoadBalancingClient:
+    def elb_client(self) -> _types.ElasticLoadBalancingClient:
         """The cached default ``elb`` client."""
         return self.get_client("elb")
 
     @property
-    def elbv2_client(self) -> ElasticLoadBalancingv2Client:
+    def elbv2_client(self) -> _types.ElasticLoadBalancingv2Client:
         """The cached default ``elbv2`` client."""
         return self.get_client("elbv2")
 
     @property
-    def elementalinference_client(self) -> ElementalInferenceClient:
+    def elementalinference_client(self) -> _types.ElementalInferenceClient:
         """The cached default ``elementalinference`` client."""
         return self.get_client("elementalinference")
 
     @property
-    def emr_client(self) -> EMRClient:
+    def emr_client(self) -> _types.EMRClient:
         """The cached default ``emr`` client."""
         return self.get_client("emr")
 
     @property
-    def emr_containers_client(self) -> EMRContainersClient:
+    def emr_containers_client(self) -> _types.EMRContainersClient:
         """The cached default ``emr-containers`` client."""
         return self.get_client("emr-containers")
 
     @property
-    def emr_serverless_client(self) -> EMRServerlessClient:
+    def emr_serverless_client(self) -> _types.EMRServerlessClient:
         """The cached default ``emr-serverless`` client."""
         return self.get_client("emr-serverless")
 
     @property
-    def endusermessaging_client(self) -> EndUserMessagingClient:
+    def endusermessaging_client(self) -> _types.EndUserMessagingClient:
         """The cached default ``endusermessaging`` client."""
         return self.get_client("endusermessaging")
 
     @property
-    def entityresolution_client(self) -> EntityResolutionClient:
+    def entityresolution_client(self) -> _types.EntityResolutionClient:
         """The cached default ``entityresolution`` client."""
         return self.get_client("entityresolution")
 
     @property
-    def es_client(self) -> ElasticsearchServiceClient:
+    def es_client(self) -> _types.ElasticsearchServiceClient:
         """The cached default ``es`` client."""
         return self.get_client("es")
 
     @property
-    def eventbridgev2_client(self) -> EventBridgeV2Client:
+    def eventbridgev2_client(self) -> _types.EventBridgeV2Client:
         """The cached default ``eventbridgev2`` client."""
         return self.get_client("eventbridgev2")
 
     @property
-    def events_client(self) -> EventBridgeClient:
+    def events_client(self) -> _types.EventBridgeClient:
         """The cached default ``events`` client."""
         return self.get_client("events")
 
     @property
-    def evs_client(self) -> EVSClient:
+    def evs_client(self) -> _types.EVSClient:
         """The cached default ``evs`` client."""
         return self.get_client("evs")
 
@@ -1810,1299 +1350,1309 @@ class ClientProperties(_TypedFactories):
         return self.get_client("finspace-data")
 
     @property
-    def firehose_client(self) -> FirehoseClient:
+    def firehose_client(self) -> _types.FirehoseClient:
         """The cached default ``firehose`` client."""
         return self.get_client("firehose")
 
     @property
-    def fis_client(self) -> FISClient:
+    def fis_client(self) -> _types.FISClient:
         """The cached default ``fis`` client."""
         return self.get_client("fis")
 
     @property
-    def fms_client(self) -> FMSClient:
+    def fms_client(self) -> _types.FMSClient:
         """The cached default ``fms`` client."""
         return self.get_client("fms")
 
     @property
-    def forecast_client(self) -> ForecastServiceClient:
+    def forecast_client(self) -> _types.ForecastServiceClient:
         """The cached default ``forecast`` client."""
         return self.get_client("forecast")
 
     @property
-    def forecastquery_client(self) -> ForecastQueryServiceClient:
+    def forecastquery_client(self) -> _types.ForecastQueryServiceClient:
         """The cached default ``forecastquery`` client."""
         return self.get_client("forecastquery")
 
     @property
-    def frauddetector_client(self) -> FraudDetectorClient:
+    def frauddetector_client(self) -> _types.FraudDetectorClient:
         """The cached default ``frauddetector`` client."""
         return self.get_client("frauddetector")
 
     @property
-    def freetier_client(self) -> FreeTierClient:
+    def freetier_client(self) -> _types.FreeTierClient:
         """The cached default ``freetier`` client."""
         return self.get_client("freetier")
 
     @property
-    def fsx_client(self) -> FSxClient:
+    def fsx_client(self) -> _types.FSxClient:
         """The cached default ``fsx`` client."""
         return self.get_client("fsx")
 
     @property
-    def gamelift_client(self) -> GameLiftClient:
+    def gamelift_client(self) -> _types.GameLiftClient:
         """The cached default ``gamelift`` client."""
         return self.get_client("gamelift")
 
     @property
-    def gameliftstreams_client(self) -> GameLiftStreamsClient:
+    def gameliftstreams_client(self) -> _types.GameLiftStreamsClient:
         """The cached default ``gameliftstreams`` client."""
         return self.get_client("gameliftstreams")
 
     @property
-    def geo_maps_client(self) -> LocationServiceMapsV2Client:
+    def geo_maps_client(self) -> _types.LocationServiceMapsV2Client:
         """The cached default ``geo-maps`` client."""
         return self.get_client("geo-maps")
 
     @property
-    def geo_places_client(self) -> LocationServicePlacesV2Client:
+    def geo_places_client(self) -> _types.LocationServicePlacesV2Client:
         """The cached default ``geo-places`` client."""
         return self.get_client("geo-places")
 
     @property
-    def geo_routes_client(self) -> LocationServiceRoutesV2Client:
+    def geo_routes_client(self) -> _types.LocationServiceRoutesV2Client:
         """The cached default ``geo-routes`` client."""
         return self.get_client("geo-routes")
 
     @property
-    def glacier_client(self) -> GlacierClient:
+    def glacier_client(self) -> _types.GlacierClient:
         """The cached default ``glacier`` client."""
         return self.get_client("glacier")
 
     @property
-    def globalaccelerator_client(self) -> GlobalAcceleratorClient:
+    def globalaccelerator_client(self) -> _types.GlobalAcceleratorClient:
         """The cached default ``globalaccelerator`` client."""
         return self.get_client("globalaccelerator")
 
     @property
-    def glue_client(self) -> GlueClient:
+    def glue_client(self) -> _types.GlueClient:
         """The cached default ``glue`` client."""
         return self.get_client("glue")
 
     @property
-    def grafana_client(self) -> ManagedGrafanaClient:
+    def grafana_client(self) -> _types.ManagedGrafanaClient:
         """The cached default ``grafana`` client."""
         return self.get_client("grafana")
 
     @property
-    def greengrass_client(self) -> GreengrassClient:
+    def greengrass_client(self) -> _types.GreengrassClient:
         """The cached default ``greengrass`` client."""
         return self.get_client("greengrass")
 
     @property
-    def greengrassv2_client(self) -> GreengrassV2Client:
+    def greengrassv2_client(self) -> _types.GreengrassV2Client:
         """The cached default ``greengrassv2`` client."""
         return self.get_client("greengrassv2")
 
     @property
-    def groundstation_client(self) -> GroundStationClient:
+    def groundstation_client(self) -> _types.GroundStationClient:
         """The cached default ``groundstation`` client."""
         return self.get_client("groundstation")
 
     @property
-    def guardduty_client(self) -> GuardDutyClient:
+    def guardduty_client(self) -> _types.GuardDutyClient:
         """The cached default ``guardduty`` client."""
         return self.get_client("guardduty")
 
     @property
-    def health_client(self) -> HealthClient:
+    def health_client(self) -> _types.HealthClient:
         """The cached default ``health`` client."""
         return self.get_client("health")
 
     @property
-    def healthlake_client(self) -> HealthLakeClient:
+    def healthlake_client(self) -> _types.HealthLakeClient:
         """The cached default ``healthlake`` client."""
         return self.get_client("healthlake")
 
     @property
-    def iam_client(self) -> IAMClient:
+    def iam_client(self) -> _types.IAMClient:
         """The cached default ``iam`` client."""
         return self.get_client("iam")
 
     @property
-    def iam_toolbox_client(self) -> IAMToolboxPreviewClient:
+    def iam_toolbox_client(self) -> _types.IAMToolboxPreviewClient:
         """The cached default ``iam-toolbox`` client."""
         return self.get_client("iam-toolbox")
 
     @property
-    def identitystore_client(self) -> IdentityStoreClient:
+    def identitystore_client(self) -> _types.IdentityStoreClient:
         """The cached default ``identitystore`` client."""
         return self.get_client("identitystore")
 
     @property
-    def imagebuilder_client(self) -> ImagebuilderClient:
+    def imagebuilder_client(self) -> _types.ImagebuilderClient:
         """The cached default ``imagebuilder`` client."""
         return self.get_client("imagebuilder")
 
     @property
-    def importexport_client(self) -> ImportExportClient:
+    def importexport_client(self) -> _types.ImportExportClient:
         """The cached default ``importexport`` client."""
         return self.get_client("importexport")
 
     @property
-    def inspector_client(self) -> InspectorClient:
+    def inspector_client(self) -> _types.InspectorClient:
         """The cached default ``inspector`` client."""
         return self.get_client("inspector")
 
     @property
-    def inspector_scan_client(self) -> InspectorscanClient:
+    def inspector_scan_client(self) -> _types.InspectorscanClient:
         """The cached default ``inspector-scan`` client."""
         return self.get_client("inspector-scan")
 
     @property
-    def inspector2_client(self) -> Inspector2Client:
+    def inspector2_client(self) -> _types.Inspector2Client:
         """The cached default ``inspector2`` client."""
         return self.get_client("inspector2")
 
     @property
-    def interconnect_client(self) -> InterconnectClient:
+    def interconnect_client(self) -> _types.InterconnectClient:
         """The cached default ``interconnect`` client."""
         return self.get_client("interconnect")
 
     @property
-    def internetmonitor_client(self) -> CloudWatchInternetMonitorClient:
+    def internetmonitor_client(self) -> _types.CloudWatchInternetMonitorClient:
         """The cached default ``internetmonitor`` client."""
         return self.get_client("internetmonitor")
 
     @property
-    def invoicing_client(self) -> InvoicingClient:
+    def invoicing_client(self) -> _types.InvoicingClient:
         """The cached default ``invoicing`` client."""
         return self.get_client("invoicing")
 
     @property
-    def iot_client(self) -> IoTClient:
+    def iot_client(self) -> _types.IoTClient:
         """The cached default ``iot`` client."""
         return self.get_client("iot")
 
     @property
-    def iot_data_client(self) -> IoTDataPlaneClient:
+    def iot_data_client(self) -> _types.IoTDataPlaneClient:
         """The cached default ``iot-data`` client."""
         return self.get_client("iot-data")
 
     @property
-    def iot_jobs_data_client(self) -> IoTJobsDataPlaneClient:
+    def iot_jobs_data_client(self) -> _types.IoTJobsDataPlaneClient:
         """The cached default ``iot-jobs-data`` client."""
         return self.get_client("iot-jobs-data")
 
     @property
-    def iot_managed_integrations_client(self) -> ManagedintegrationsforIoTDeviceManagementClient:
+    def iot_managed_integrations_client(
+        self,
+    ) -> _types.ManagedintegrationsforIoTDeviceManagementClient:
         """The cached default ``iot-managed-integrations`` client."""
         return self.get_client("iot-managed-integrations")
 
     @property
-    def iotdeviceadvisor_client(self) -> IoTDeviceAdvisorClient:
+    def iotdeviceadvisor_client(self) -> _types.IoTDeviceAdvisorClient:
         """The cached default ``iotdeviceadvisor`` client."""
         return self.get_client("iotdeviceadvisor")
 
     @property
-    def iotfleetwise_client(self) -> IoTFleetWiseClient:
+    def iotfleetwise_client(self) -> _types.IoTFleetWiseClient:
         """The cached default ``iotfleetwise`` client."""
         return self.get_client("iotfleetwise")
 
     @property
-    def iotsecuretunneling_client(self) -> IoTSecureTunnelingClient:
+    def iotsecuretunneling_client(self) -> _types.IoTSecureTunnelingClient:
         """The cached default ``iotsecuretunneling`` client."""
         return self.get_client("iotsecuretunneling")
 
     @property
-    def iotsitewise_client(self) -> IoTSiteWiseClient:
+    def iotsitewise_client(self) -> _types.IoTSiteWiseClient:
         """The cached default ``iotsitewise`` client."""
         return self.get_client("iotsitewise")
 
     @property
-    def iotthingsgraph_client(self) -> IoTThingsGraphClient:
+    def iotthingsgraph_client(self) -> _types.IoTThingsGraphClient:
         """The cached default ``iotthingsgraph`` client."""
         return self.get_client("iotthingsgraph")
 
     @property
-    def iottwinmaker_client(self) -> IoTTwinMakerClient:
+    def iottwinmaker_client(self) -> _types.IoTTwinMakerClient:
         """The cached default ``iottwinmaker`` client."""
         return self.get_client("iottwinmaker")
 
     @property
-    def iotwireless_client(self) -> IoTWirelessClient:
+    def iotwireless_client(self) -> _types.IoTWirelessClient:
         """The cached default ``iotwireless`` client."""
         return self.get_client("iotwireless")
 
     @property
-    def ivs_client(self) -> IVSClient:
+    def ivs_client(self) -> _types.IVSClient:
         """The cached default ``ivs`` client."""
         return self.get_client("ivs")
 
     @property
-    def ivs_realtime_client(self) -> IvsrealtimeClient:
+    def ivs_realtime_client(self) -> _types.IvsrealtimeClient:
         """The cached default ``ivs-realtime`` client."""
         return self.get_client("ivs-realtime")
 
     @property
-    def ivschat_client(self) -> IvschatClient:
+    def ivschat_client(self) -> _types.IvschatClient:
         """The cached default ``ivschat`` client."""
         return self.get_client("ivschat")
 
     @property
-    def kafka_client(self) -> KafkaClient:
+    def kafka_client(self) -> _types.KafkaClient:
         """The cached default ``kafka`` client."""
         return self.get_client("kafka")
 
     @property
-    def kafkaconnect_client(self) -> KafkaConnectClient:
+    def kafkaconnect_client(self) -> _types.KafkaConnectClient:
         """The cached default ``kafkaconnect`` client."""
         return self.get_client("kafkaconnect")
 
     @property
-    def kendra_client(self) -> KendraClient:
+    def kendra_client(self) -> _types.KendraClient:
         """The cached default ``kendra`` client."""
         return self.get_client("kendra")
 
     @property
-    def kendra_ranking_client(self) -> KendraRankingClient:
+    def kendra_ranking_client(self) -> _types.KendraRankingClient:
         """The cached default ``kendra-ranking`` client."""
         return self.get_client("kendra-ranking")
 
     @property
-    def keyspaces_client(self) -> KeyspacesClient:
+    def keyspaces_client(self) -> _types.KeyspacesClient:
         """The cached default ``keyspaces`` client."""
         return self.get_client("keyspaces")
 
     @property
-    def keyspacesstreams_client(self) -> KeyspacesStreamsClient:
+    def keyspacesstreams_client(self) -> _types.KeyspacesStreamsClient:
         """The cached default ``keyspacesstreams`` client."""
         return self.get_client("keyspacesstreams")
 
     @property
-    def kinesis_client(self) -> KinesisClient:
+    def kinesis_client(self) -> _types.KinesisClient:
         """The cached default ``kinesis`` client."""
         return self.get_client("kinesis")
 
     @property
-    def kinesis_video_archived_media_client(self) -> KinesisVideoArchivedMediaClient:
+    def kinesis_video_archived_media_client(self) -> _types.KinesisVideoArchivedMediaClient:
         """The cached default ``kinesis-video-archived-media`` client."""
         return self.get_client("kinesis-video-archived-media")
 
     @property
-    def kinesis_video_media_client(self) -> KinesisVideoMediaClient:
+    def kinesis_video_media_client(self) -> _types.KinesisVideoMediaClient:
         """The cached default ``kinesis-video-media`` client."""
         return self.get_client("kinesis-video-media")
 
     @property
-    def kinesis_video_signaling_client(self) -> KinesisVideoSignalingChannelsClient:
+    def kinesis_video_signaling_client(self) -> _types.KinesisVideoSignalingChannelsClient:
         """The cached default ``kinesis-video-signaling`` client."""
         return self.get_client("kinesis-video-signaling")
 
     @property
-    def kinesis_video_webrtc_storage_client(self) -> KinesisVideoWebRTCStorageClient:
+    def kinesis_video_webrtc_storage_client(self) -> _types.KinesisVideoWebRTCStorageClient:
         """The cached default ``kinesis-video-webrtc-storage`` client."""
         return self.get_client("kinesis-video-webrtc-storage")
 
     @property
-    def kinesisanalytics_client(self) -> KinesisAnalyticsClient:
+    def kinesisanalytics_client(self) -> _types.KinesisAnalyticsClient:
         """The cached default ``kinesisanalytics`` client."""
         return self.get_client("kinesisanalytics")
 
     @property
-    def kinesisanalyticsv2_client(self) -> KinesisAnalyticsV2Client:
+    def kinesisanalyticsv2_client(self) -> _types.KinesisAnalyticsV2Client:
         """The cached default ``kinesisanalyticsv2`` client."""
         return self.get_client("kinesisanalyticsv2")
 
     @property
-    def kinesisvideo_client(self) -> KinesisVideoClient:
+    def kinesisvideo_client(self) -> _types.KinesisVideoClient:
         """The cached default ``kinesisvideo`` client."""
         return self.get_client("kinesisvideo")
 
     @property
-    def kms_client(self) -> KMSClient:
+    def kms_client(self) -> _types.KMSClient:
         """The cached default ``kms`` client."""
         return self.get_client("kms")
 
     @property
-    def lakeformation_client(self) -> LakeFormationClient:
+    def lakeformation_client(self) -> _types.LakeFormationClient:
         """The cached default ``lakeformation`` client."""
         return self.get_client("lakeformation")
 
     @property
-    def lambda_client(self) -> LambdaClient:
+    def lambda_client(self) -> _types.LambdaClient:
         """The cached default ``lambda`` client."""
         return self.get_client("lambda")
 
     @property
-    def lambda_core_client(self) -> LambdaCoreClient:
+    def lambda_core_client(self) -> _types.LambdaCoreClient:
         """The cached default ``lambda-core`` client."""
         return self.get_client("lambda-core")
 
     @property
-    def lambda_microvms_client(self) -> LambdaMicroVMsClient:
+    def lambda_microvms_client(self) -> _types.LambdaMicroVMsClient:
         """The cached default ``lambda-microvms`` client."""
         return self.get_client("lambda-microvms")
 
     @property
-    def lambda_web_client(self) -> LambdaWebClient:
+    def lambda_web_client(self) -> _types.LambdaWebClient:
         """The cached default ``lambda-web`` client."""
         return self.get_client("lambda-web")
 
     @property
-    def launch_wizard_client(self) -> LaunchWizardClient:
+    def launch_wizard_client(self) -> _types.LaunchWizardClient:
         """The cached default ``launch-wizard`` client."""
         return self.get_client("launch-wizard")
 
     @property
-    def lex_models_client(self) -> LexModelBuildingServiceClient:
+    def lex_models_client(self) -> _types.LexModelBuildingServiceClient:
         """The cached default ``lex-models`` client."""
         return self.get_client("lex-models")
 
     @property
-    def lex_runtime_client(self) -> LexRuntimeServiceClient:
+    def lex_runtime_client(self) -> _types.LexRuntimeServiceClient:
         """The cached default ``lex-runtime`` client."""
         return self.get_client("lex-runtime")
 
     @property
-    def lexv2_models_client(self) -> LexModelsV2Client:
+    def lexv2_models_client(self) -> _types.LexModelsV2Client:
         """The cached default ``lexv2-models`` client."""
         return self.get_client("lexv2-models")
 
     @property
-    def lexv2_runtime_client(self) -> LexRuntimeV2Client:
+    def lexv2_runtime_client(self) -> _types.LexRuntimeV2Client:
         """The cached default ``lexv2-runtime`` client."""
         return self.get_client("lexv2-runtime")
 
     @property
-    def license_manager_client(self) -> LicenseManagerClient:
+    def license_manager_client(self) -> _types.LicenseManagerClient:
         """The cached default ``license-manager`` client."""
         return self.get_client("license-manager")
 
     @property
-    def license_manager_linux_subscriptions_client(self) -> LicenseManagerLinuxSubscriptionsClient:
+    def license_manager_linux_subscriptions_client(
+        self,
+    ) -> _types.LicenseManagerLinuxSubscriptionsClient:
         """The cached default ``license-manager-linux-subscriptions`` client."""
         return self.get_client("license-manager-linux-subscriptions")
 
     @property
-    def license_manager_user_subscriptions_client(self) -> LicenseManagerUserSubscriptionsClient:
+    def license_manager_user_subscriptions_client(
+        self,
+    ) -> _types.LicenseManagerUserSubscriptionsClient:
         """The cached default ``license-manager-user-subscriptions`` client."""
         return self.get_client("license-manager-user-subscriptions")
 
     @property
-    def lightsail_client(self) -> LightsailClient:
+    def lightsail_client(self) -> _types.LightsailClient:
         """The cached default ``lightsail`` client."""
         return self.get_client("lightsail")
 
     @property
-    def location_client(self) -> LocationServiceClient:
+    def location_client(self) -> _types.LocationServiceClient:
         """The cached default ``location`` client."""
         return self.get_client("location")
 
     @property
-    def logs_client(self) -> CloudWatchLogsClient:
+    def logs_client(self) -> _types.CloudWatchLogsClient:
         """The cached default ``logs`` client."""
         return self.get_client("logs")
 
     @property
-    def lookoutequipment_client(self) -> LookoutEquipmentClient:
+    def lookoutequipment_client(self) -> _types.LookoutEquipmentClient:
         """The cached default ``lookoutequipment`` client."""
         return self.get_client("lookoutequipment")
 
     @property
-    def m2_client(self) -> MainframeModernizationClient:
+    def m2_client(self) -> _types.MainframeModernizationClient:
         """The cached default ``m2`` client."""
         return self.get_client("m2")
 
     @property
-    def machinelearning_client(self) -> MachineLearningClient:
+    def machinelearning_client(self) -> _types.MachineLearningClient:
         """The cached default ``machinelearning`` client."""
         return self.get_client("machinelearning")
 
     @property
-    def macie2_client(self) -> Macie2Client:
+    def macie2_client(self) -> _types.Macie2Client:
         """The cached default ``macie2`` client."""
         return self.get_client("macie2")
 
     @property
-    def mailmanager_client(self) -> MailManagerClient:
+    def mailmanager_client(self) -> _types.MailManagerClient:
         """The cached default ``mailmanager`` client."""
         return self.get_client("mailmanager")
 
     @property
-    def managedblockchain_client(self) -> ManagedBlockchainClient:
+    def managedblockchain_client(self) -> _types.ManagedBlockchainClient:
         """The cached default ``managedblockchain`` client."""
         return self.get_client("managedblockchain")
 
     @property
-    def managedblockchain_query_client(self) -> ManagedBlockchainQueryClient:
+    def managedblockchain_query_client(self) -> _types.ManagedBlockchainQueryClient:
         """The cached default ``managedblockchain-query`` client."""
         return self.get_client("managedblockchain-query")
 
     @property
-    def marketplace_agreement_client(self) -> AgreementServiceClient:
+    def marketplace_agreement_client(self) -> _types.AgreementServiceClient:
         """The cached default ``marketplace-agreement`` client."""
         return self.get_client("marketplace-agreement")
 
     @property
-    def marketplace_catalog_client(self) -> MarketplaceCatalogClient:
+    def marketplace_catalog_client(self) -> _types.MarketplaceCatalogClient:
         """The cached default ``marketplace-catalog`` client."""
         return self.get_client("marketplace-catalog")
 
     @property
-    def marketplace_deployment_client(self) -> MarketplaceDeploymentServiceClient:
+    def marketplace_deployment_client(self) -> _types.MarketplaceDeploymentServiceClient:
         """The cached default ``marketplace-deployment`` client."""
         return self.get_client("marketplace-deployment")
 
     @property
-    def marketplace_discovery_client(self) -> MarketplaceDiscoveryClient:
+    def marketplace_discovery_client(self) -> _types.MarketplaceDiscoveryClient:
         """The cached default ``marketplace-discovery`` client."""
         return self.get_client("marketplace-discovery")
 
     @property
-    def marketplace_entitlement_client(self) -> MarketplaceEntitlementServiceClient:
+    def marketplace_entitlement_client(self) -> _types.MarketplaceEntitlementServiceClient:
         """The cached default ``marketplace-entitlement`` client."""
         return self.get_client("marketplace-entitlement")
 
     @property
-    def marketplace_reporting_client(self) -> MarketplaceReportingServiceClient:
+    def marketplace_reporting_client(self) -> _types.MarketplaceReportingServiceClient:
         """The cached default ``marketplace-reporting`` client."""
         return self.get_client("marketplace-reporting")
 
     @property
-    def marketplacecommerceanalytics_client(self) -> MarketplaceCommerceAnalyticsClient:
+    def marketplacecommerceanalytics_client(self) -> _types.MarketplaceCommerceAnalyticsClient:
         """The cached default ``marketplacecommerceanalytics`` client."""
         return self.get_client("marketplacecommerceanalytics")
 
     @property
-    def mediaconnect_client(self) -> MediaConnectClient:
+    def mediaconnect_client(self) -> _types.MediaConnectClient:
         """The cached default ``mediaconnect`` client."""
         return self.get_client("mediaconnect")
 
     @property
-    def mediaconvert_client(self) -> MediaConvertClient:
+    def mediaconvert_client(self) -> _types.MediaConvertClient:
         """The cached default ``mediaconvert`` client."""
         return self.get_client("mediaconvert")
 
     @property
-    def medialive_client(self) -> MediaLiveClient:
+    def medialive_client(self) -> _types.MediaLiveClient:
         """The cached default ``medialive`` client."""
         return self.get_client("medialive")
 
     @property
-    def mediapackage_client(self) -> MediaPackageClient:
+    def mediapackage_client(self) -> _types.MediaPackageClient:
         """The cached default ``mediapackage`` client."""
         return self.get_client("mediapackage")
 
     @property
-    def mediapackage_vod_client(self) -> MediaPackageVodClient:
+    def mediapackage_vod_client(self) -> _types.MediaPackageVodClient:
         """The cached default ``mediapackage-vod`` client."""
         return self.get_client("mediapackage-vod")
 
     @property
-    def mediapackagev2_client(self) -> Mediapackagev2Client:
+    def mediapackagev2_client(self) -> _types.Mediapackagev2Client:
         """The cached default ``mediapackagev2`` client."""
         return self.get_client("mediapackagev2")
 
     @property
-    def mediastore_client(self) -> MediaStoreClient:
+    def mediastore_client(self) -> _types.MediaStoreClient:
         """The cached default ``mediastore`` client."""
         return self.get_client("mediastore")
 
     @property
-    def mediastore_data_client(self) -> MediaStoreDataClient:
+    def mediastore_data_client(self) -> _types.MediaStoreDataClient:
         """The cached default ``mediastore-data`` client."""
         return self.get_client("mediastore-data")
 
     @property
-    def mediatailor_client(self) -> MediaTailorClient:
+    def mediatailor_client(self) -> _types.MediaTailorClient:
         """The cached default ``mediatailor`` client."""
         return self.get_client("mediatailor")
 
     @property
-    def medical_imaging_client(self) -> HealthImagingClient:
+    def medical_imaging_client(self) -> _types.HealthImagingClient:
         """The cached default ``medical-imaging`` client."""
         return self.get_client("medical-imaging")
 
     @property
-    def memorydb_client(self) -> MemoryDBClient:
+    def memorydb_client(self) -> _types.MemoryDBClient:
         """The cached default ``memorydb`` client."""
         return self.get_client("memorydb")
 
     @property
-    def meteringmarketplace_client(self) -> MarketplaceMeteringClient:
+    def meteringmarketplace_client(self) -> _types.MarketplaceMeteringClient:
         """The cached default ``meteringmarketplace`` client."""
         return self.get_client("meteringmarketplace")
 
     @property
-    def mgh_client(self) -> MigrationHubClient:
+    def mgh_client(self) -> _types.MigrationHubClient:
         """The cached default ``mgh`` client."""
         return self.get_client("mgh")
 
     @property
-    def mgn_client(self) -> MgnClient:
+    def mgn_client(self) -> _types.MgnClient:
         """The cached default ``mgn`` client."""
         return self.get_client("mgn")
 
     @property
-    def migration_hub_refactor_spaces_client(self) -> MigrationHubRefactorSpacesClient:
+    def migration_hub_refactor_spaces_client(self) -> _types.MigrationHubRefactorSpacesClient:
         """The cached default ``migration-hub-refactor-spaces`` client."""
         return self.get_client("migration-hub-refactor-spaces")
 
     @property
-    def migrationhub_config_client(self) -> MigrationHubConfigClient:
+    def migrationhub_config_client(self) -> _types.MigrationHubConfigClient:
         """The cached default ``migrationhub-config`` client."""
         return self.get_client("migrationhub-config")
 
     @property
-    def migrationhuborchestrator_client(self) -> MigrationHubOrchestratorClient:
+    def migrationhuborchestrator_client(self) -> _types.MigrationHubOrchestratorClient:
         """The cached default ``migrationhuborchestrator`` client."""
         return self.get_client("migrationhuborchestrator")
 
     @property
-    def migrationhubstrategy_client(self) -> MigrationHubStrategyRecommendationsClient:
+    def migrationhubstrategy_client(self) -> _types.MigrationHubStrategyRecommendationsClient:
         """The cached default ``migrationhubstrategy`` client."""
         return self.get_client("migrationhubstrategy")
 
     @property
-    def mpa_client(self) -> MultipartyApprovalClient:
+    def mpa_client(self) -> _types.MultipartyApprovalClient:
         """The cached default ``mpa`` client."""
         return self.get_client("mpa")
 
     @property
-    def mq_client(self) -> MQClient:
+    def mq_client(self) -> _types.MQClient:
         """The cached default ``mq`` client."""
         return self.get_client("mq")
 
     @property
-    def mturk_client(self) -> MTurkClient:
+    def mturk_client(self) -> _types.MTurkClient:
         """The cached default ``mturk`` client."""
         return self.get_client("mturk")
 
     @property
-    def mwaa_client(self) -> MWAAClient:
+    def mwaa_client(self) -> _types.MWAAClient:
         """The cached default ``mwaa`` client."""
         return self.get_client("mwaa")
 
     @property
-    def mwaa_serverless_client(self) -> MWAAServerlessClient:
+    def mwaa_serverless_client(self) -> _types.MWAAServerlessClient:
         """The cached default ``mwaa-serverless`` client."""
         return self.get_client("mwaa-serverless")
 
     @property
-    def neptune_client(self) -> NeptuneClient:
+    def neptune_client(self) -> _types.NeptuneClient:
         """The cached default ``neptune`` client."""
         return self.get_client("neptune")
 
     @property
-    def neptune_graph_client(self) -> NeptuneGraphClient:
+    def neptune_graph_client(self) -> _types.NeptuneGraphClient:
         """The cached default ``neptune-graph`` client."""
         return self.get_client("neptune-graph")
 
     @property
-    def neptunedata_client(self) -> NeptuneDataClient:
+    def neptunedata_client(self) -> _types.NeptuneDataClient:
         """The cached default ``neptunedata`` client."""
         return self.get_client("neptunedata")
 
     @property
-    def network_firewall_client(self) -> NetworkFirewallClient:
+    def network_firewall_client(self) -> _types.NetworkFirewallClient:
         """The cached default ``network-firewall`` client."""
         return self.get_client("network-firewall")
 
     @property
-    def network_security_manager_client(self) -> NetworkSecurityManagerCustomerAPIClient:
+    def network_security_manager_client(self) -> _types.NetworkSecurityManagerCustomerAPIClient:
         """The cached default ``network-security-manager`` client."""
         return self.get_client("network-security-manager")
 
     @property
-    def networkflowmonitor_client(self) -> NetworkFlowMonitorClient:
+    def networkflowmonitor_client(self) -> _types.NetworkFlowMonitorClient:
         """The cached default ``networkflowmonitor`` client."""
         return self.get_client("networkflowmonitor")
 
     @property
-    def networkmanager_client(self) -> NetworkManagerClient:
+    def networkmanager_client(self) -> _types.NetworkManagerClient:
         """The cached default ``networkmanager`` client."""
         return self.get_client("networkmanager")
 
     @property
-    def networkmonitor_client(self) -> CloudWatchNetworkMonitorClient:
+    def networkmonitor_client(self) -> _types.CloudWatchNetworkMonitorClient:
         """The cached default ``networkmonitor`` client."""
         return self.get_client("networkmonitor")
 
     @property
-    def notifications_client(self) -> UserNotificationsClient:
+    def notifications_client(self) -> _types.UserNotificationsClient:
         """The cached default ``notifications`` client."""
         return self.get_client("notifications")
 
     @property
-    def notificationscontacts_client(self) -> UserNotificationsContactsClient:
+    def notificationscontacts_client(self) -> _types.UserNotificationsContactsClient:
         """The cached default ``notificationscontacts`` client."""
         return self.get_client("notificationscontacts")
 
     @property
-    def nova_act_client(self) -> NovaActServiceClient:
+    def nova_act_client(self) -> _types.NovaActServiceClient:
         """The cached default ``nova-act`` client."""
         return self.get_client("nova-act")
 
     @property
-    def oam_client(self) -> CloudWatchObservabilityAccessManagerClient:
+    def oam_client(self) -> _types.CloudWatchObservabilityAccessManagerClient:
         """The cached default ``oam`` client."""
         return self.get_client("oam")
 
     @property
-    def observabilityadmin_client(self) -> CloudWatchObservabilityAdminServiceClient:
+    def observabilityadmin_client(self) -> _types.CloudWatchObservabilityAdminServiceClient:
         """The cached default ``observabilityadmin`` client."""
         return self.get_client("observabilityadmin")
 
     @property
-    def odb_client(self) -> OdbClient:
+    def odb_client(self) -> _types.OdbClient:
         """The cached default ``odb`` client."""
         return self.get_client("odb")
 
     @property
-    def omics_client(self) -> OmicsClient:
+    def omics_client(self) -> _types.OmicsClient:
         """The cached default ``omics`` client."""
         return self.get_client("omics")
 
     @property
-    def opensearch_client(self) -> OpenSearchServiceClient:
+    def opensearch_client(self) -> _types.OpenSearchServiceClient:
         """The cached default ``opensearch`` client."""
         return self.get_client("opensearch")
 
     @property
-    def opensearchmemory_client(self) -> OpenSearchMemoryClient:
+    def opensearchmemory_client(self) -> _types.OpenSearchMemoryClient:
         """The cached default ``opensearchmemory`` client."""
         return self.get_client("opensearchmemory")
 
     @property
-    def opensearchserverless_client(self) -> OpenSearchServiceServerlessClient:
+    def opensearchserverless_client(self) -> _types.OpenSearchServiceServerlessClient:
         """The cached default ``opensearchserverless`` client."""
         return self.get_client("opensearchserverless")
 
     @property
-    def organizations_client(self) -> OrganizationsClient:
+    def organizations_client(self) -> _types.OrganizationsClient:
         """The cached default ``organizations`` client."""
         return self.get_client("organizations")
 
     @property
-    def osis_client(self) -> OpenSearchIngestionClient:
+    def osis_client(self) -> _types.OpenSearchIngestionClient:
         """The cached default ``osis`` client."""
         return self.get_client("osis")
 
     @property
-    def outposts_client(self) -> OutpostsClient:
+    def outposts_client(self) -> _types.OutpostsClient:
         """The cached default ``outposts`` client."""
         return self.get_client("outposts")
 
     @property
-    def partnercentral_account_client(self) -> PartnerCentralAccountAPIClient:
+    def partnercentral_account_client(self) -> _types.PartnerCentralAccountAPIClient:
         """The cached default ``partnercentral-account`` client."""
         return self.get_client("partnercentral-account")
 
     @property
-    def partnercentral_benefits_client(self) -> PartnerCentralBenefitsClient:
+    def partnercentral_benefits_client(self) -> _types.PartnerCentralBenefitsClient:
         """The cached default ``partnercentral-benefits`` client."""
         return self.get_client("partnercentral-benefits")
 
     @property
-    def partnercentral_channel_client(self) -> PartnerCentralChannelAPIClient:
+    def partnercentral_channel_client(self) -> _types.PartnerCentralChannelAPIClient:
         """The cached default ``partnercentral-channel`` client."""
         return self.get_client("partnercentral-channel")
 
     @property
-    def partnercentral_marketing_client(self) -> PartnerCentralMarketingAPIClient:
+    def partnercentral_marketing_client(self) -> _types.PartnerCentralMarketingAPIClient:
         """The cached default ``partnercentral-marketing`` client."""
         return self.get_client("partnercentral-marketing")
 
     @property
     def partnercentral_revenue_measurement_client(
         self,
-    ) -> PartnerCentralRevenueMeasurementAPIClient:
+    ) -> _types.PartnerCentralRevenueMeasurementAPIClient:
         """The cached default ``partnercentral-revenue-measurement`` client."""
         return self.get_client("partnercentral-revenue-measurement")
 
     @property
-    def partnercentral_selling_client(self) -> PartnerCentralSellingAPIClient:
+    def partnercentral_selling_client(self) -> _types.PartnerCentralSellingAPIClient:
         """The cached default ``partnercentral-selling`` client."""
         return self.get_client("partnercentral-selling")
 
     @property
-    def payment_cryptography_client(self) -> PaymentCryptographyControlPlaneClient:
+    def payment_cryptography_client(self) -> _types.PaymentCryptographyControlPlaneClient:
         """The cached default ``payment-cryptography`` client."""
         return self.get_client("payment-cryptography")
 
     @property
-    def payment_cryptography_data_client(self) -> PaymentCryptographyDataPlaneClient:
+    def payment_cryptography_data_client(self) -> _types.PaymentCryptographyDataPlaneClient:
         """The cached default ``payment-cryptography-data`` client."""
         return self.get_client("payment-cryptography-data")
 
     @property
-    def payments_client(self) -> PaymentsClient:
+    def payments_client(self) -> _types.PaymentsClient:
         """The cached default ``payments`` client."""
         return self.get_client("payments")
 
     @property
-    def pca_connector_ad_client(self) -> PcaConnectorAdClient:
+    def pca_connector_ad_client(self) -> _types.PcaConnectorAdClient:
         """The cached default ``pca-connector-ad`` client."""
         return self.get_client("pca-connector-ad")
 
     @property
-    def pca_connector_scep_client(self) -> PrivateCAConnectorforSCEPClient:
+    def pca_connector_scep_client(self) -> _types.PrivateCAConnectorforSCEPClient:
         """The cached default ``pca-connector-scep`` client."""
         return self.get_client("pca-connector-scep")
 
     @property
-    def pcs_client(self) -> ParallelComputingServiceClient:
+    def pcs_client(self) -> _types.ParallelComputingServiceClient:
         """The cached default ``pcs`` client."""
         return self.get_client("pcs")
 
     @property
-    def personalize_client(self) -> PersonalizeClient:
+    def personalize_client(self) -> _types.PersonalizeClient:
         """The cached default ``personalize`` client."""
         return self.get_client("personalize")
 
     @property
-    def personalize_events_client(self) -> PersonalizeEventsClient:
+    def personalize_events_client(self) -> _types.PersonalizeEventsClient:
         """The cached default ``personalize-events`` client."""
         return self.get_client("personalize-events")
 
     @property
-    def personalize_runtime_client(self) -> PersonalizeRuntimeClient:
+    def personalize_runtime_client(self) -> _types.PersonalizeRuntimeClient:
         """The cached default ``personalize-runtime`` client."""
         return self.get_client("personalize-runtime")
 
     @property
-    def pi_client(self) -> PIClient:
+    def pi_client(self) -> _types.PIClient:
         """The cached default ``pi`` client."""
         return self.get_client("pi")
 
     @property
-    def pinpoint_client(self) -> PinpointClient:
+    def pinpoint_client(self) -> _types.PinpointClient:
         """The cached default ``pinpoint`` client."""
         return self.get_client("pinpoint")
 
     @property
-    def pinpoint_email_client(self) -> PinpointEmailClient:
+    def pinpoint_email_client(self) -> _types.PinpointEmailClient:
         """The cached default ``pinpoint-email`` client."""
         return self.get_client("pinpoint-email")
 
     @property
-    def pinpoint_sms_voice_client(self) -> PinpointSmsVoiceClient:
+    def pinpoint_sms_voice_client(self) -> _types.PinpointSmsVoiceClient:
         """The cached default ``pinpoint-sms-voice`` client."""
         return self.get_client("pinpoint-sms-voice")
 
     @property
-    def pinpoint_sms_voice_v2_client(self) -> PinpointSMSVoiceV2Client:
+    def pinpoint_sms_voice_v2_client(self) -> _types.PinpointSMSVoiceV2Client:
         """The cached default ``pinpoint-sms-voice-v2`` client."""
         return self.get_client("pinpoint-sms-voice-v2")
 
     @property
-    def pipes_client(self) -> EventBridgePipesClient:
+    def pipes_client(self) -> _types.EventBridgePipesClient:
         """The cached default ``pipes`` client."""
         return self.get_client("pipes")
 
     @property
-    def polly_client(self) -> PollyClient:
+    def polly_client(self) -> _types.PollyClient:
         """The cached default ``polly`` client."""
         return self.get_client("polly")
 
     @property
-    def pricing_client(self) -> PricingClient:
+    def pricing_client(self) -> _types.PricingClient:
         """The cached default ``pricing`` client."""
         return self.get_client("pricing")
 
     @property
-    def pricing_plan_manager_client(self) -> PricingPlanManagerClient:
+    def pricing_plan_manager_client(self) -> _types.PricingPlanManagerClient:
         """The cached default ``pricing-plan-manager`` client."""
         return self.get_client("pricing-plan-manager")
 
     @property
-    def proton_client(self) -> ProtonClient:
+    def proton_client(self) -> _types.ProtonClient:
         """The cached default ``proton`` client."""
         return self.get_client("proton")
 
     @property
-    def qapps_client(self) -> QAppsClient:
+    def qapps_client(self) -> _types.QAppsClient:
         """The cached default ``qapps`` client."""
         return self.get_client("qapps")
 
     @property
-    def qbusiness_client(self) -> QBusinessClient:
+    def qbusiness_client(self) -> _types.QBusinessClient:
         """The cached default ``qbusiness`` client."""
         return self.get_client("qbusiness")
 
     @property
-    def qconnect_client(self) -> QConnectClient:
+    def qconnect_client(self) -> _types.QConnectClient:
         """The cached default ``qconnect`` client."""
         return self.get_client("qconnect")
 
     @property
-    def quicksight_client(self) -> QuickSightClient:
+    def quicksight_client(self) -> _types.QuickSightClient:
         """The cached default ``quicksight`` client."""
         return self.get_client("quicksight")
 
     @property
-    def ram_client(self) -> RAMClient:
+    def ram_client(self) -> _types.RAMClient:
         """The cached default ``ram`` client."""
         return self.get_client("ram")
 
     @property
-    def rbin_client(self) -> RecycleBinClient:
+    def rbin_client(self) -> _types.RecycleBinClient:
         """The cached default ``rbin`` client."""
         return self.get_client("rbin")
 
     @property
-    def rds_client(self) -> RDSClient:
+    def rds_client(self) -> _types.RDSClient:
         """The cached default ``rds`` client."""
         return self.get_client("rds")
 
     @property
-    def rds_data_client(self) -> RDSDataServiceClient:
+    def rds_data_client(self) -> _types.RDSDataServiceClient:
         """The cached default ``rds-data`` client."""
         return self.get_client("rds-data")
 
     @property
-    def redshift_client(self) -> RedshiftClient:
+    def redshift_client(self) -> _types.RedshiftClient:
         """The cached default ``redshift`` client."""
         return self.get_client("redshift")
 
     @property
-    def redshift_data_client(self) -> RedshiftDataAPIServiceClient:
+    def redshift_data_client(self) -> _types.RedshiftDataAPIServiceClient:
         """The cached default ``redshift-data`` client."""
         return self.get_client("redshift-data")
 
     @property
-    def redshift_serverless_client(self) -> RedshiftServerlessClient:
+    def redshift_serverless_client(self) -> _types.RedshiftServerlessClient:
         """The cached default ``redshift-serverless`` client."""
         return self.get_client("redshift-serverless")
 
     @property
-    def rekognition_client(self) -> RekognitionClient:
+    def rekognition_client(self) -> _types.RekognitionClient:
         """The cached default ``rekognition`` client."""
         return self.get_client("rekognition")
 
     @property
-    def repostspace_client(self) -> RePostPrivateClient:
+    def repostspace_client(self) -> _types.RePostPrivateClient:
         """The cached default ``repostspace`` client."""
         return self.get_client("repostspace")
 
     @property
-    def resiliencehub_client(self) -> ResilienceHubClient:
+    def resiliencehub_client(self) -> _types.ResilienceHubClient:
         """The cached default ``resiliencehub`` client."""
         return self.get_client("resiliencehub")
 
     @property
-    def resiliencehubv2_client(self) -> ResilienceHubV2Client:
+    def resiliencehubv2_client(self) -> _types.ResilienceHubV2Client:
         """The cached default ``resiliencehubv2`` client."""
         return self.get_client("resiliencehubv2")
 
     @property
-    def resource_explorer_2_client(self) -> ResourceExplorerClient:
+    def resource_explorer_2_client(self) -> _types.ResourceExplorerClient:
         """The cached default ``resource-explorer-2`` client."""
         return self.get_client("resource-explorer-2")
 
     @property
-    def resource_groups_client(self) -> ResourceGroupsClient:
+    def resource_groups_client(self) -> _types.ResourceGroupsClient:
         """The cached default ``resource-groups`` client."""
         return self.get_client("resource-groups")
 
     @property
-    def resourcegroupstaggingapi_client(self) -> ResourceGroupsTaggingAPIClient:
+    def resourcegroupstaggingapi_client(self) -> _types.ResourceGroupsTaggingAPIClient:
         """The cached default ``resourcegroupstaggingapi`` client."""
         return self.get_client("resourcegroupstaggingapi")
 
     @property
-    def rolesanywhere_client(self) -> IAMRolesAnywhereClient:
+    def rolesanywhere_client(self) -> _types.IAMRolesAnywhereClient:
         """The cached default ``rolesanywhere`` client."""
         return self.get_client("rolesanywhere")
 
     @property
-    def route53_client(self) -> Route53Client:
+    def route53_client(self) -> _types.Route53Client:
         """The cached default ``route53`` client."""
         return self.get_client("route53")
 
     @property
-    def route53_recovery_cluster_client(self) -> Route53RecoveryClusterClient:
+    def route53_recovery_cluster_client(self) -> _types.Route53RecoveryClusterClient:
         """The cached default ``route53-recovery-cluster`` client."""
         return self.get_client("route53-recovery-cluster")
 
     @property
-    def route53_recovery_control_config_client(self) -> Route53RecoveryControlConfigClient:
+    def route53_recovery_control_config_client(self) -> _types.Route53RecoveryControlConfigClient:
         """The cached default ``route53-recovery-control-config`` client."""
         return self.get_client("route53-recovery-control-config")
 
     @property
-    def route53_recovery_readiness_client(self) -> Route53RecoveryReadinessClient:
+    def route53_recovery_readiness_client(self) -> _types.Route53RecoveryReadinessClient:
         """The cached default ``route53-recovery-readiness`` client."""
         return self.get_client("route53-recovery-readiness")
 
     @property
-    def route53domains_client(self) -> Route53DomainsClient:
+    def route53domains_client(self) -> _types.Route53DomainsClient:
         """The cached default ``route53domains`` client."""
         return self.get_client("route53domains")
 
     @property
-    def route53globalresolver_client(self) -> Route53GlobalResolverClient:
+    def route53globalresolver_client(self) -> _types.Route53GlobalResolverClient:
         """The cached default ``route53globalresolver`` client."""
         return self.get_client("route53globalresolver")
 
     @property
-    def route53profiles_client(self) -> Route53ProfilesClient:
+    def route53profiles_client(self) -> _types.Route53ProfilesClient:
         """The cached default ``route53profiles`` client."""
         return self.get_client("route53profiles")
 
     @property
-    def route53resolver_client(self) -> Route53ResolverClient:
+    def route53resolver_client(self) -> _types.Route53ResolverClient:
         """The cached default ``route53resolver`` client."""
         return self.get_client("route53resolver")
 
     @property
-    def rtbfabric_client(self) -> RTBFabricClient:
+    def rtbfabric_client(self) -> _types.RTBFabricClient:
         """The cached default ``rtbfabric`` client."""
         return self.get_client("rtbfabric")
 
     @property
-    def rum_client(self) -> CloudWatchRUMClient:
+    def rum_client(self) -> _types.CloudWatchRUMClient:
         """The cached default ``rum`` client."""
         return self.get_client("rum")
 
     @property
-    def s3_client(self) -> S3Client:
+    def s3_client(self) -> _types.S3Client:
         """The cached default ``s3`` client."""
         return self.get_client("s3")
 
     @property
-    def s3control_client(self) -> S3ControlClient:
+    def s3control_client(self) -> _types.S3ControlClient:
         """The cached default ``s3control`` client."""
         return self.get_client("s3control")
 
     @property
-    def s3files_client(self) -> S3FilesClient:
+    def s3files_client(self) -> _types.S3FilesClient:
         """The cached default ``s3files`` client."""
         return self.get_client("s3files")
 
     @property
-    def s3outposts_client(self) -> S3OutpostsClient:
+    def s3outposts_client(self) -> _types.S3OutpostsClient:
         """The cached default ``s3outposts`` client."""
         return self.get_client("s3outposts")
 
     @property
-    def s3tables_client(self) -> S3TablesClient:
+    def s3tables_client(self) -> _types.S3TablesClient:
         """The cached default ``s3tables`` client."""
         return self.get_client("s3tables")
 
     @property
-    def s3vectors_client(self) -> S3VectorsClient:
+    def s3vectors_client(self) -> _types.S3VectorsClient:
         """The cached default ``s3vectors`` client."""
         return self.get_client("s3vectors")
 
     @property
-    def sagemaker_client(self) -> SageMakerClient:
+    def sagemaker_client(self) -> _types.SageMakerClient:
         """The cached default ``sagemaker`` client."""
         return self.get_client("sagemaker")
 
     @property
-    def sagemaker_a2i_runtime_client(self) -> AugmentedAIRuntimeClient:
+    def sagemaker_a2i_runtime_client(self) -> _types.AugmentedAIRuntimeClient:
         """The cached default ``sagemaker-a2i-runtime`` client."""
         return self.get_client("sagemaker-a2i-runtime")
 
     @property
-    def sagemaker_edge_client(self) -> SagemakerEdgeManagerClient:
+    def sagemaker_edge_client(self) -> _types.SagemakerEdgeManagerClient:
         """The cached default ``sagemaker-edge`` client."""
         return self.get_client("sagemaker-edge")
 
     @property
-    def sagemaker_featurestore_runtime_client(self) -> SageMakerFeatureStoreRuntimeClient:
+    def sagemaker_featurestore_runtime_client(self) -> _types.SageMakerFeatureStoreRuntimeClient:
         """The cached default ``sagemaker-featurestore-runtime`` client."""
         return self.get_client("sagemaker-featurestore-runtime")
 
     @property
-    def sagemaker_gateway_runtime_client(self) -> SageMakerGatewayRuntimeClient:
+    def sagemaker_gateway_runtime_client(self) -> _types.SageMakerGatewayRuntimeClient:
         """The cached default ``sagemaker-gateway-runtime`` client."""
         return self.get_client("sagemaker-gateway-runtime")
 
     @property
-    def sagemaker_geospatial_client(self) -> SageMakergeospatialcapabilitiesClient:
+    def sagemaker_geospatial_client(self) -> _types.SageMakergeospatialcapabilitiesClient:
         """The cached default ``sagemaker-geospatial`` client."""
         return self.get_client("sagemaker-geospatial")
 
     @property
-    def sagemaker_inference_router_runtime_client(self) -> SageMakerInferenceRouterRuntimeClient:
+    def sagemaker_inference_router_runtime_client(
+        self,
+    ) -> _types.SageMakerInferenceRouterRuntimeClient:
         """The cached default ``sagemaker-inference-router-runtime`` client."""
         return self.get_client("sagemaker-inference-router-runtime")
 
     @property
-    def sagemaker_metrics_client(self) -> SageMakerMetricsClient:
+    def sagemaker_metrics_client(self) -> _types.SageMakerMetricsClient:
         """The cached default ``sagemaker-metrics`` client."""
         return self.get_client("sagemaker-metrics")
 
     @property
-    def sagemaker_runtime_client(self) -> SageMakerRuntimeClient:
+    def sagemaker_runtime_client(self) -> _types.SageMakerRuntimeClient:
         """The cached default ``sagemaker-runtime`` client."""
         return self.get_client("sagemaker-runtime")
 
     @property
-    def sagemakerjobruntime_client(self) -> SagemakerJobRuntimeServiceClient:
+    def sagemakerjobruntime_client(self) -> _types.SagemakerJobRuntimeServiceClient:
         """The cached default ``sagemakerjobruntime`` client."""
         return self.get_client("sagemakerjobruntime")
 
     @property
-    def sagemakertrainingsessionruntime_client(self) -> SageMakerTrainingSessionRuntimeClient:
+    def sagemakertrainingsessionruntime_client(
+        self,
+    ) -> _types.SageMakerTrainingSessionRuntimeClient:
         """The cached default ``sagemakertrainingsessionruntime`` client."""
         return self.get_client("sagemakertrainingsessionruntime")
 
     @property
-    def savingsplans_client(self) -> SavingsPlansClient:
+    def savingsplans_client(self) -> _types.SavingsPlansClient:
         """The cached default ``savingsplans`` client."""
         return self.get_client("savingsplans")
 
     @property
-    def scheduler_client(self) -> EventBridgeSchedulerClient:
+    def scheduler_client(self) -> _types.EventBridgeSchedulerClient:
         """The cached default ``scheduler`` client."""
         return self.get_client("scheduler")
 
     @property
-    def schemas_client(self) -> SchemasClient:
+    def schemas_client(self) -> _types.SchemasClient:
         """The cached default ``schemas`` client."""
         return self.get_client("schemas")
 
     @property
-    def sdb_client(self) -> SimpleDBClient:
+    def sdb_client(self) -> _types.SimpleDBClient:
         """The cached default ``sdb`` client."""
         return self.get_client("sdb")
 
     @property
-    def secretsmanager_client(self) -> SecretsManagerClient:
+    def secretsmanager_client(self) -> _types.SecretsManagerClient:
         """The cached default ``secretsmanager`` client."""
         return self.get_client("secretsmanager")
 
     @property
-    def security_ir_client(self) -> SecurityIncidentResponseClient:
+    def security_ir_client(self) -> _types.SecurityIncidentResponseClient:
         """The cached default ``security-ir`` client."""
         return self.get_client("security-ir")
 
     @property
-    def securityagent_client(self) -> SecurityAgentClient:
+    def securityagent_client(self) -> _types.SecurityAgentClient:
         """The cached default ``securityagent`` client."""
         return self.get_client("securityagent")
 
     @property
-    def securityhub_client(self) -> SecurityHubClient:
+    def securityhub_client(self) -> _types.SecurityHubClient:
         """The cached default ``securityhub`` client."""
         return self.get_client("securityhub")
 
     @property
-    def securitylake_client(self) -> SecurityLakeClient:
+    def securitylake_client(self) -> _types.SecurityLakeClient:
         """The cached default ``securitylake`` client."""
         return self.get_client("securitylake")
 
     @property
-    def serverlessrepo_client(self) -> ServerlessApplicationRepositoryClient:
+    def serverlessrepo_client(self) -> _types.ServerlessApplicationRepositoryClient:
         """The cached default ``serverlessrepo`` client."""
         return self.get_client("serverlessrepo")
 
     @property
-    def service_quotas_client(self) -> ServiceQuotasClient:
+    def service_quotas_client(self) -> _types.ServiceQuotasClient:
         """The cached default ``service-quotas`` client."""
         return self.get_client("service-quotas")
 
     @property
-    def servicecatalog_client(self) -> ServiceCatalogClient:
+    def servicecatalog_client(self) -> _types.ServiceCatalogClient:
         """The cached default ``servicecatalog`` client."""
         return self.get_client("servicecatalog")
 
     @property
-    def servicecatalog_appregistry_client(self) -> AppRegistryClient:
+    def servicecatalog_appregistry_client(self) -> _types.AppRegistryClient:
         """The cached default ``servicecatalog-appregistry`` client."""
         return self.get_client("servicecatalog-appregistry")
 
     @property
-    def servicediscovery_client(self) -> ServiceDiscoveryClient:
+    def servicediscovery_client(self) -> _types.ServiceDiscoveryClient:
         """The cached default ``servicediscovery`` client."""
         return self.get_client("servicediscovery")
 
     @property
-    def ses_client(self) -> SESClient:
+    def ses_client(self) -> _types.SESClient:
         """The cached default ``ses`` client."""
         return self.get_client("ses")
 
     @property
-    def sesv2_client(self) -> SESV2Client:
+    def sesv2_client(self) -> _types.SESV2Client:
         """The cached default ``sesv2`` client."""
         return self.get_client("sesv2")
 
     @property
-    def shield_client(self) -> ShieldClient:
+    def shield_client(self) -> _types.ShieldClient:
         """The cached default ``shield`` client."""
         return self.get_client("shield")
 
     @property
-    def signer_client(self) -> SignerClient:
+    def signer_client(self) -> _types.SignerClient:
         """The cached default ``signer`` client."""
         return self.get_client("signer")
 
     @property
-    def signer_data_client(self) -> SignerDataPlaneClient:
+    def signer_data_client(self) -> _types.SignerDataPlaneClient:
         """The cached default ``signer-data`` client."""
         return self.get_client("signer-data")
 
     @property
-    def signin_client(self) -> SignInServiceClient:
+    def signin_client(self) -> _types.SignInServiceClient:
         """The cached default ``signin`` client."""
         return self.get_client("signin")
 
     @property
-    def simpledbv2_client(self) -> SimpleDBv2Client:
+    def simpledbv2_client(self) -> _types.SimpleDBv2Client:
         """The cached default ``simpledbv2`` client."""
         return self.get_client("simpledbv2")
 
     @property
-    def sms_voice_client(self) -> SmsVoiceClient:
+    def sms_voice_client(self) -> _types.SmsVoiceClient:
         """The cached default ``sms-voice`` client."""
         return self.get_client("sms-voice")
 
     @property
-    def snow_device_management_client(self) -> SnowDeviceManagementClient:
+    def snow_device_management_client(self) -> _types.SnowDeviceManagementClient:
         """The cached default ``snow-device-management`` client."""
         return self.get_client("snow-device-management")
 
     @property
-    def snowball_client(self) -> SnowballClient:
+    def snowball_client(self) -> _types.SnowballClient:
         """The cached default ``snowball`` client."""
         return self.get_client("snowball")
 
     @property
-    def sns_client(self) -> SNSClient:
+    def sns_client(self) -> _types.SNSClient:
         """The cached default ``sns`` client."""
         return self.get_client("sns")
 
     @property
-    def socialmessaging_client(self) -> EndUserMessagingSocialClient:
+    def socialmessaging_client(self) -> _types.EndUserMessagingSocialClient:
         """The cached default ``socialmessaging`` client."""
         return self.get_client("socialmessaging")
 
     @property
-    def sqs_client(self) -> SQSClient:
+    def sqs_client(self) -> _types.SQSClient:
         """The cached default ``sqs`` client."""
         return self.get_client("sqs")
 
     @property
-    def ssm_client(self) -> SSMClient:
+    def ssm_client(self) -> _types.SSMClient:
         """The cached default ``ssm`` client."""
         return self.get_client("ssm")
 
     @property
-    def ssm_contacts_client(self) -> SSMContactsClient:
+    def ssm_contacts_client(self) -> _types.SSMContactsClient:
         """The cached default ``ssm-contacts`` client."""
         return self.get_client("ssm-contacts")
 
     @property
-    def ssm_guiconnect_client(self) -> SSMGUIConnectClient:
+    def ssm_guiconnect_client(self) -> _types.SSMGUIConnectClient:
         """The cached default ``ssm-guiconnect`` client."""
         return self.get_client("ssm-guiconnect")
 
     @property
-    def ssm_incidents_client(self) -> SSMIncidentsClient:
+    def ssm_incidents_client(self) -> _types.SSMIncidentsClient:
         """The cached default ``ssm-incidents`` client."""
         return self.get_client("ssm-incidents")
 
     @property
-    def ssm_quicksetup_client(self) -> SystemsManagerQuickSetupClient:
+    def ssm_quicksetup_client(self) -> _types.SystemsManagerQuickSetupClient:
         """The cached default ``ssm-quicksetup`` client."""
         return self.get_client("ssm-quicksetup")
 
     @property
-    def ssm_sap_client(self) -> SsmSapClient:
+    def ssm_sap_client(self) -> _types.SsmSapClient:
         """The cached default ``ssm-sap`` client."""
         return self.get_client("ssm-sap")
 
     @property
-    def sso_client(self) -> SSOClient:
+    def sso_client(self) -> _types.SSOClient:
         """The cached default ``sso`` client."""
         return self.get_client("sso")
 
     @property
-    def sso_admin_client(self) -> SSOAdminClient:
+    def sso_admin_client(self) -> _types.SSOAdminClient:
         """The cached default ``sso-admin`` client."""
         return self.get_client("sso-admin")
 
     @property
-    def sso_oidc_client(self) -> SSOOIDCClient:
+    def sso_oidc_client(self) -> _types.SSOOIDCClient:
         """The cached default ``sso-oidc`` client."""
         return self.get_client("sso-oidc")
 
     @property
-    def stepfunctions_client(self) -> SFNClient:
+    def stepfunctions_client(self) -> _types.SFNClient:
         """The cached default ``stepfunctions`` client."""
         return self.get_client("stepfunctions")
 
     @property
-    def storagegateway_client(self) -> StorageGatewayClient:
+    def storagegateway_client(self) -> _types.StorageGatewayClient:
         """The cached default ``storagegateway`` client."""
         return self.get_client("storagegateway")
 
     @property
-    def sts_client(self) -> STSClient:
+    def sts_client(self) -> _types.STSClient:
         """The cached default ``sts`` client."""
         return self.get_client("sts")
 
     @property
-    def supplychain_client(self) -> SupplyChainClient:
+    def supplychain_client(self) -> _types.SupplyChainClient:
         """The cached default ``supplychain`` client."""
         return self.get_client("supplychain")
 
     @property
-    def support_client(self) -> SupportClient:
+    def support_client(self) -> _types.SupportClient:
         """The cached default ``support`` client."""
         return self.get_client("support")
 
     @property
-    def support_app_client(self) -> SupportAppClient:
+    def support_app_client(self) -> _types.SupportAppClient:
         """The cached default ``support-app`` client."""
         return self.get_client("support-app")
 
     @property
-    def supportauthz_client(self) -> SupportAuthZClient:
+    def supportauthz_client(self) -> _types.SupportAuthZClient:
         """The cached default ``supportauthz`` client."""
         return self.get_client("supportauthz")
 
     @property
-    def sustainability_client(self) -> SustainabilityClient:
+    def sustainability_client(self) -> _types.SustainabilityClient:
         """The cached default ``sustainability`` client."""
         return self.get_client("sustainability")
 
     @property
-    def swf_client(self) -> SWFClient:
+    def swf_client(self) -> _types.SWFClient:
         """The cached default ``swf`` client."""
         return self.get_client("swf")
 
     @property
-    def synthetics_client(self) -> SyntheticsClient:
+    def synthetics_client(self) -> _types.SyntheticsClient:
         """The cached default ``synthetics`` client."""
         return self.get_client("synthetics")
 
     @property
-    def taxsettings_client(self) -> TaxSettingsClient:
+    def taxsettings_client(self) -> _types.TaxSettingsClient:
         """The cached default ``taxsettings`` client."""
         return self.get_client("taxsettings")
 
     @property
-    def textract_client(self) -> TextractClient:
+    def textract_client(self) -> _types.TextractClient:
         """The cached default ``textract`` client."""
         return self.get_client("textract")
 
     @property
-    def timestream_influxdb_client(self) -> TimestreamInfluxDBClient:
+    def timestream_influxdb_client(self) -> _types.TimestreamInfluxDBClient:
         """The cached default ``timestream-influxdb`` client."""
         return self.get_client("timestream-influxdb")
 
     @property
-    def timestream_query_client(self) -> TimestreamQueryClient:
+    def timestream_query_client(self) -> _types.TimestreamQueryClient:
         """The cached default ``timestream-query`` client."""
         return self.get_client("timestream-query")
 
     @property
-    def timestream_write_client(self) -> TimestreamWriteClient:
+    def timestream_write_client(self) -> _types.TimestreamWriteClient:
         """The cached default ``timestream-write`` client."""
         return self.get_client("timestream-write")
 
@@ -3112,112 +2662,112 @@ class ClientProperties(_TypedFactories):
         return self.get_client("tnb")
 
     @property
-    def transcribe_client(self) -> TranscribeServiceClient:
+    def transcribe_client(self) -> _types.TranscribeServiceClient:
         """The cached default ``transcribe`` client."""
         return self.get_client("transcribe")
 
     @property
-    def transfer_client(self) -> TransferClient:
+    def transfer_client(self) -> _types.TransferClient:
         """The cached default ``transfer`` client."""
         return self.get_client("transfer")
 
     @property
-    def translate_client(self) -> TranslateClient:
+    def translate_client(self) -> _types.TranslateClient:
         """The cached default ``translate`` client."""
         return self.get_client("translate")
 
     @property
-    def trustedadvisor_client(self) -> TrustedAdvisorPublicAPIClient:
+    def trustedadvisor_client(self) -> _types.TrustedAdvisorPublicAPIClient:
         """The cached default ``trustedadvisor`` client."""
         return self.get_client("trustedadvisor")
 
     @property
-    def uxc_client(self) -> UserExperienceCustomizationClient:
+    def uxc_client(self) -> _types.UserExperienceCustomizationClient:
         """The cached default ``uxc`` client."""
         return self.get_client("uxc")
 
     @property
-    def verifiedpermissions_client(self) -> VerifiedPermissionsClient:
+    def verifiedpermissions_client(self) -> _types.VerifiedPermissionsClient:
         """The cached default ``verifiedpermissions`` client."""
         return self.get_client("verifiedpermissions")
 
     @property
-    def voice_id_client(self) -> VoiceIDClient:
+    def voice_id_client(self) -> _types.VoiceIDClient:
         """The cached default ``voice-id`` client."""
         return self.get_client("voice-id")
 
     @property
-    def vpc_lattice_client(self) -> VPCLatticeClient:
+    def vpc_lattice_client(self) -> _types.VPCLatticeClient:
         """The cached default ``vpc-lattice`` client."""
         return self.get_client("vpc-lattice")
 
     @property
-    def waf_client(self) -> WAFClient:
+    def waf_client(self) -> _types.WAFClient:
         """The cached default ``waf`` client."""
         return self.get_client("waf")
 
     @property
-    def waf_regional_client(self) -> WAFRegionalClient:
+    def waf_regional_client(self) -> _types.WAFRegionalClient:
         """The cached default ``waf-regional`` client."""
         return self.get_client("waf-regional")
 
     @property
-    def wafv2_client(self) -> WAFV2Client:
+    def wafv2_client(self) -> _types.WAFV2Client:
         """The cached default ``wafv2`` client."""
         return self.get_client("wafv2")
 
     @property
-    def wellarchitected_client(self) -> WellArchitectedClient:
+    def wellarchitected_client(self) -> _types.WellArchitectedClient:
         """The cached default ``wellarchitected`` client."""
         return self.get_client("wellarchitected")
 
     @property
-    def wickr_client(self) -> WickrAdminAPIClient:
+    def wickr_client(self) -> _types.WickrAdminAPIClient:
         """The cached default ``wickr`` client."""
         return self.get_client("wickr")
 
     @property
-    def wisdom_client(self) -> ConnectWisdomServiceClient:
+    def wisdom_client(self) -> _types.ConnectWisdomServiceClient:
         """The cached default ``wisdom`` client."""
         return self.get_client("wisdom")
 
     @property
-    def workdocs_client(self) -> WorkDocsClient:
+    def workdocs_client(self) -> _types.WorkDocsClient:
         """The cached default ``workdocs`` client."""
         return self.get_client("workdocs")
 
     @property
-    def workmail_client(self) -> WorkMailClient:
+    def workmail_client(self) -> _types.WorkMailClient:
         """The cached default ``workmail`` client."""
         return self.get_client("workmail")
 
     @property
-    def workmailmessageflow_client(self) -> WorkMailMessageFlowClient:
+    def workmailmessageflow_client(self) -> _types.WorkMailMessageFlowClient:
         """The cached default ``workmailmessageflow`` client."""
         return self.get_client("workmailmessageflow")
 
     @property
-    def workspaces_client(self) -> WorkSpacesClient:
+    def workspaces_client(self) -> _types.WorkSpacesClient:
         """The cached default ``workspaces`` client."""
         return self.get_client("workspaces")
 
     @property
-    def workspaces_instances_client(self) -> WorkspacesInstancesClient:
+    def workspaces_instances_client(self) -> _types.WorkspacesInstancesClient:
         """The cached default ``workspaces-instances`` client."""
         return self.get_client("workspaces-instances")
 
     @property
-    def workspaces_thin_client_client(self) -> WorkSpacesThinClientClient:
+    def workspaces_thin_client_client(self) -> _types.WorkSpacesThinClientClient:
         """The cached default ``workspaces-thin-client`` client."""
         return self.get_client("workspaces-thin-client")
 
     @property
-    def workspaces_web_client(self) -> WorkSpacesWebClient:
+    def workspaces_web_client(self) -> _types.WorkSpacesWebClient:
         """The cached default ``workspaces-web`` client."""
         return self.get_client("workspaces-web")
 
     @property
-    def xray_client(self) -> XRayClient:
+    def xray_client(self) -> _types.XRayClient:
         """The cached default ``xray`` client."""
         return self.get_client("xray")
 

@@ -5,7 +5,8 @@ The generated module holds:
 * ``ClientProperties``: the mixin of ``BotoSesManager`` with one read-only
   ``<service>_client`` property per botocore service (``-`` spelled ``_``),
   each returning ``self.get_client("<service>")``, annotated with the
-  ``types-boto3`` stub class, imported under ``TYPE_CHECKING`` only;
+  service's client type from ``_client_types.pyi``, imported under
+  ``TYPE_CHECKING`` only;
 * ``AwsServiceEnum``: one ``str`` constant per service name, named as upstream
   boto-session-manager names them (the constants listed in
   ``scripts/upstream_service_names.txt`` keep their names and values; any other
@@ -20,6 +21,12 @@ Usage::
 
     python scripts/generate_clients.py           # rewrite the module
     python scripts/generate_clients.py --check   # exit 1 if it is stale
+
+It also writes ``_client_types.pyi`` beside it: one type alias per service
+naming the client class of both published stub flavors
+(``types_boto3_s3.client.S3Client | mypy_boto3_s3.client.S3Client``; the
+flavor that is not installed resolves to ``Any``), and the typed
+``get_client``/``get_resource`` overloads that return them.
 
 Run it after upgrading botocore; the output depends only on the installed
 botocore's service list and service metadata, and is sorted.
@@ -44,6 +51,10 @@ TARGET = Path(__file__).resolve().parent.parent / "boto_session_manager" / "_cli
 TYPES_TARGET_NAME = "_client_types.pyi"
 UPSTREAM_NAMES = Path(__file__).resolve().parent / "upstream_service_names.txt"
 LINE_LENGTH = 100
+#: The package prefixes of the two published flavors of per-service stubs, with the
+#: same classes: ``types-boto3-s3`` (``types_boto3_s3``) and ``mypy-boto3-s3``
+#: (``mypy_boto3_s3``, what ``boto3-stubs[s3]`` installs).
+STUB_FLAVORS = ("types_boto3", "mypy_boto3")
 
 
 @attrs.frozen
@@ -64,14 +75,13 @@ class Service:
         """``pinpoint-sms-voice`` -> ``PinpointSmsVoice``: only to break name clashes."""
         return "".join(part[:1].upper() + part[1:] for part in self.name.split("-"))
 
-    @property
-    def stub_module(self) -> str:
-        """The types-boto3 client module: ``types_boto3_resource_groups.client``."""
-        return f"types_boto3_{self.snake}.client"
+    def stub_modules(self, submodule: str = "client") -> list[str]:
+        """The stub module in each flavor: ``types_boto3_s3.client``, ``mypy_boto3_s3.client``."""
+        return [f"{flavor}_{self.snake}.{submodule}" for flavor in STUB_FLAVORS]
 
     @property
     def stub_class(self) -> str:
-        """The types-boto3 client class: the client class name, first letter upper."""
+        """The stub client class (both flavors): the client class name, first letter upper."""
         return f"{self.module_name[:1].upper()}{self.module_name[1:]}Client"
 
 
@@ -239,7 +249,6 @@ def _require_unique_identifiers(names: Iterable[str], what: str) -> None:
 
 
 HEADER = '''\
-# mypy: disable-error-code="import-not-found"
 # mypy: no-warn-return-any
 """Typed ``<service>_client`` properties and ``AwsServiceEnum``, one per botocore service.
 
@@ -258,10 +267,11 @@ property objects: ``cloudwatchlogs_client is logs_client`` in the class body,
 so both return the one cached client. A few services that upstream names and
 botocore has since removed keep a property typed ``BaseClient``.
 
-The return types come from the ``types-boto3`` stub packages
-(``types-boto3[s3,sts,...]``) and are imported for type checkers only: there
-is no runtime import and no dependency. Without a service's stubs its
-property is typed ``Any``.
+The return types are the service aliases of ``_client_types.pyi``: the
+client class of the ``types-boto3-<service>`` or the ``mypy-boto3-<service>``
+stub package, whichever is installed, read by type checkers only: there is no
+runtime import and no dependency. Without a service's stubs its property is
+typed ``Any``.
 """
 
 from __future__ import annotations
@@ -299,14 +309,6 @@ class ClientProperties(_TypedFactories):
 ALIAS_COMMENT = "    # Upstream boto-session-manager's names: the same property objects.\n"
 
 
-def _import_line(service: Service, local: str) -> str:
-    name = service.stub_class if local == service.stub_class else f"{service.stub_class} as {local}"
-    line = f"    from {service.stub_module} import {name}"
-    if len(line) <= LINE_LENGTH:
-        return line
-    return f"    from {service.stub_module} import (\n        {name},\n    )"
-
-
 def _property(service: Service, local: str) -> str:
     prop = f"{service.snake}_client"
     signature = f"    def {prop}(self) -> {local}:"
@@ -327,13 +329,15 @@ def render(
     upstream = load_upstream_names() if upstream is None else upstream
     services = with_upstream_services(services, upstream)
     aliases = stub_aliases(services)
-    types = {s.name: aliases.get(s.name, "BaseClient") for s in services}
+    types = {s.name: f"_types.{aliases[s.name]}" for s in services if s.in_botocore}
     constants = enum_names(services, upstream)
-    imports = sorted(_import_line(s, aliases[s.name]) for s in services if s.in_botocore)
-    imports.insert(0, "    from botocore.client import BaseClient")
-    imports.append("\n    from ._client_types import TypedFactories as _TypedFactories")
+    imports = [
+        "    from botocore.client import BaseClient\n",
+        "    from . import _client_types as _types",
+        "    from ._client_types import TypedFactories as _TypedFactories",
+    ]
     enum = "".join(f'    {constant} = "{name}"\n' for constant, name in constants.items())
-    properties = "".join("\n" + _property(s, types[s.name]) for s in services)
+    properties = "".join("\n" + _property(s, types.get(s.name, "BaseClient")) for s in services)
     second_names = "".join(
         f"    {alias} = {target}\n"
         for alias, target in upstream_aliases(services, upstream).items()
@@ -359,18 +363,22 @@ TYPES_HEADER = '''\
 GENERATED by ``scripts/generate_clients.py``: do not edit. A stub module for
 type checkers only; nothing imports it at run time.
 
-``bsm.get_client("s3")`` is typed as the ``types-boto3`` stub client
-(``types_boto3_s3.client.S3Client``) and ``bsm.get_resource("s3")`` as its
-service resource, when that service's stubs are installed; any other name
-gives ``BaseClient`` / ``ServiceResource``. Without a service's stubs its
-overload is ``Any``.
+Each service has a type alias naming its client class in both published stub
+flavors: ``S3Client = types_boto3_s3.client.S3Client |
+mypy_boto3_s3.client.S3Client``. ``types-boto3[s3]`` installs the first,
+``boto3-stubs[s3]`` (``mypy-boto3-s3``) the second; the flavor that is not
+installed resolves to ``Any``, so ``bsm.get_client("s3")`` is the installed
+flavor's client (``S3Client | Any``) and its methods are checked. Without
+either, the overload is ``Any``. ``bsm.get_resource("s3")`` likewise gives
+the service resource. Any other name gives ``BaseClient`` /
+``ServiceResource``. The ``<service>_client`` properties use the same aliases.
 """
 
-from typing import Literal, overload
+from typing import Literal, TypeAlias, overload
 
 '''
 
-#: Third-party names every generated overload block needs (sorted in with the stubs).
+#: Third-party names every generated overload block needs (after the stub modules).
 TYPES_BASE_IMPORTS = [
     "from boto3.resources.base import ServiceResource",
     "from botocore.client import BaseClient",
@@ -402,7 +410,7 @@ def load_resource_names() -> list[str]:
 
 
 def resource_class(service: Service) -> str:
-    """The types-boto3 resource class: ``S3Client`` -> ``S3ServiceResource``."""
+    """The stub resource class (both flavors): ``S3Client`` -> ``S3ServiceResource``."""
     return service.stub_class.removesuffix("Client") + "ServiceResource"
 
 
@@ -417,41 +425,53 @@ def _overload(method: str, service_type: str, returns: str) -> str:
     )
 
 
+def _alias(local: str, modules: Sequence[str], cls: str) -> str:
+    """``local: TypeAlias = <flavor 1>.cls | <flavor 2>.cls``, wrapped as ruff formats it."""
+    union = " | ".join(f"{module}.{cls}" for module in modules)
+    line = f"{local}: TypeAlias = {union}"
+    if len(line) <= LINE_LENGTH:
+        return line + "\n"
+    if len(union) + 4 <= LINE_LENGTH:
+        return f"{local}: TypeAlias = (\n    {union}\n)\n"
+    first, *rest = (f"{module}.{cls}" for module in modules)
+    return f"{local}: TypeAlias = (\n    {first}\n" + "".join(f"    | {r}\n" for r in rest) + ")\n"
+
+
 def render_types(services: Sequence[Service], resources: Sequence[str]) -> str:
-    """The generated stub module with the typed ``get_client``/``get_resource``."""
+    """The generated stub module: the per-service aliases and the typed factories."""
     known = [s for s in services if s.in_botocore]
     aliases = stub_aliases(known)
     by_name = {s.name: s for s in known}
-    imports = list(TYPES_BASE_IMPORTS)
-    for s in known:
-        local = aliases[s.name]
-        name = s.stub_class if local == s.stub_class else f"{s.stub_class} as {local}"
-        imports.append(f"from {s.stub_module} import {name}")
-    for name in resources:
-        module = by_name[name].stub_module.replace(".client", ".service_resource")
-        imports.append(f"from {module} import {resource_class(by_name[name])}")
+    modules = [m for s in known for m in s.stub_modules("client")]
+    modules += [m for n in resources for m in by_name[n].stub_modules("service_resource")]
+    client_aliases = [_alias(aliases[s.name], s.stub_modules(), s.stub_class) for s in known]
+    resource_aliases = [
+        _alias(
+            resource_class(by_name[n]),
+            by_name[n].stub_modules("service_resource"),
+            resource_class(by_name[n]),
+        )
+        for n in resources
+    ]
     clients = [_overload("get_client", f'Literal["{s.name}"]', aliases[s.name]) for s in known]
     clients.append(_overload("get_client", "str", "BaseClient"))
     typed = [
         _overload("get_resource", f'Literal["{n}"]', resource_class(by_name[n])) for n in resources
     ]
     typed.append(_overload("get_resource", "str", "ServiceResource"))
-    lines = [line if len(line) <= LINE_LENGTH else _wrap(line) for line in sorted(imports)]
     return "".join(
         [
             TYPES_HEADER,
-            "\n".join(lines) + "\n\n",
+            "".join(f"import {module}\n" for module in sorted(modules)),
+            "".join(f"{line}\n" for line in TYPES_BASE_IMPORTS) + "\n",
+            "# Each service's client and resource class, in the stub flavor that is installed.\n",
+            "".join(client_aliases) + "".join(resource_aliases) + "\n",
             "class TypedFactories:\n",
             f"    {TYPES_CLASS_DOC}\n\n",
             "".join(clients),
             "".join(typed),
         ]
     )
-
-
-def _wrap(line: str) -> str:
-    head, name = line.split(" import ")
-    return f"{head} import (\n    {name},\n)"
 
 
 def _sync(path: Path, text: str, check: bool) -> bool:

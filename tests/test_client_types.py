@@ -65,6 +65,32 @@ def test_every_boto3_resource_has_a_get_resource_overload(stub: str) -> None:
     assert expected == _overloaded(stub, "get_resource")
 
 
+def test_a_service_type_is_its_class_in_either_stub_flavor(stub: str) -> None:
+    s3 = "S3Client: TypeAlias = types_boto3_s3.client.S3Client | mypy_boto3_s3.client.S3Client\n"
+    assert s3 in stub
+    resource = (
+        "S3ServiceResource: TypeAlias = (\n"
+        "    types_boto3_s3.service_resource.S3ServiceResource\n"
+        "    | mypy_boto3_s3.service_resource.S3ServiceResource\n)\n"
+    )
+    assert resource in stub
+
+
+def test_every_alias_names_the_same_class_in_both_flavors(stub: str) -> None:
+    aliases = stub.split("class TypedFactories:", 1)[0]
+    named = re.findall(r"\b(types|mypy)_boto3_(\w+\.\w+\.\w+)", aliases)
+    types = sorted(path for flavor, path in named if flavor == "types")
+    mypy = sorted(path for flavor, path in named if flavor == "mypy")
+    assert types
+    assert types == mypy
+
+
+def test_every_overload_returns_a_defined_alias_or_a_base_type(stub: str) -> None:
+    defined = set(re.findall(r"^(\w+): TypeAlias = ", stub, flags=re.M))
+    returned = set(re.findall(r"^    \) -> (\w+): \.\.\.$", stub, flags=re.M))
+    assert returned - defined == {"BaseClient", "ServiceResource"}
+
+
 def test_any_other_name_falls_back_to_botocore_and_boto3_base_types(stub: str) -> None:
     assert "service_name: str,\n" in stub
     assert ") -> BaseClient: ..." in stub

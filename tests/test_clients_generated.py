@@ -121,7 +121,8 @@ def test_generator_writes_then_check_mode_exits_0(
 
 
 def test_generated_module_imports_no_stub_package_at_runtime() -> None:
-    assert [name for name in sys.modules if name.startswith("types_boto3")] == []
+    stubs = [name for name in sys.modules if name.startswith(("types_boto3", "mypy_boto3"))]
+    assert stubs == []
 
 
 def test_generated_module_says_it_is_generated_and_how_to_regenerate() -> None:
@@ -186,22 +187,25 @@ def test_client_properties_follow_clear_cache(offline_bsm: BotoSesManager) -> No
 
 
 @pytest.mark.slow
-def test_stub_class_names_follow_the_types_boto3_packages(
+def test_stub_class_names_follow_the_published_stub_packages(
     generator: ModuleType, services: list[Any]
 ) -> None:
-    # Checked against the published types-boto3-* wheels.
+    # Checked against the published types-boto3-* and mypy-boto3-* wheels.
     by_name = {service.name: service for service in services}
     expected = {
-        "s3": ("types_boto3_s3.client", "S3Client"),
-        "dynamodb": ("types_boto3_dynamodb.client", "DynamoDBClient"),
-        "sts": ("types_boto3_sts.client", "STSClient"),
-        "secretsmanager": ("types_boto3_secretsmanager.client", "SecretsManagerClient"),
-        "resource-groups": ("types_boto3_resource_groups.client", "ResourceGroupsClient"),
-        "imagebuilder": ("types_boto3_imagebuilder.client", "ImagebuilderClient"),
-        "repostspace": ("types_boto3_repostspace.client", "RePostPrivateClient"),
+        "s3": ("s3", "S3Client"),
+        "dynamodb": ("dynamodb", "DynamoDBClient"),
+        "sts": ("sts", "STSClient"),
+        "secretsmanager": ("secretsmanager", "SecretsManagerClient"),
+        "resource-groups": ("resource_groups", "ResourceGroupsClient"),
+        "imagebuilder": ("imagebuilder", "ImagebuilderClient"),
+        "repostspace": ("repostspace", "RePostPrivateClient"),
     }
-    actual = {name: (by_name[name].stub_module, by_name[name].stub_class) for name in expected}
-    assert expected == actual
+    actual = {name: (by_name[name].stub_modules(), by_name[name].stub_class) for name in expected}
+    assert actual == {
+        name: ([f"types_boto3_{stem}.client", f"mypy_boto3_{stem}.client"], cls)
+        for name, (stem, cls) in expected.items()
+    }
 
 
 # --- AwsServiceEnum ----------------------------------------------------------

@@ -1,10 +1,18 @@
 """Type-checked, never run: ordinary user code, as mypy and pyright see it.
 
 Checked by ``mypy --strict tests/typing`` and ``pyright tests/typing`` (basic
-mode, as VS Code runs it) with the ``dev`` extra installed (it brings
+mode, as VS Code runs it) with the ``dev`` extra installed (it brings the
+``types-boto3`` flavor of the stubs:
 ``types-boto3[s3,sts,dynamodb,secretsmanager,ssm,iam,logs]``); ``tox -e type``
 runs both. Both must report nothing. pytest does not collect it (no ``test_``
-prefix), and nothing here is called.
+prefix), and nothing here is called. ``tests/typing_boto3_stubs`` checks the
+same client types with the other flavor, ``boto3-stubs``.
+
+A service's client type is ``<types-boto3 class> | <mypy-boto3 class>``; the
+flavor that is not installed is ``Any``, hence ``S3Client | Any`` below. A
+``# type: ignore[union-attr]`` marks a line that must be an error: mypy
+(``warn_unused_ignores``) and pyright (``reportUnnecessaryTypeIgnoreComment``)
+both fail when the ignored error is not there.
 """
 
 from __future__ import annotations
@@ -36,19 +44,32 @@ if TYPE_CHECKING:
 
 
 def client_properties_carry_the_stub_types(bsm: BotoSesManager) -> None:
-    assert_type(bsm.s3_client, S3Client)
-    assert_type(bsm.sts_client, STSClient)
-    assert_type(bsm.dynamodb_client, DynamoDBClient)
-    assert_type(bsm.secretsmanager_client, SecretsManagerClient)
-    assert_type(bsm.ssm_client, SSMClient)
-    assert_type(bsm.iam_client, IAMClient)
+    assert_type(bsm.s3_client, S3Client | Any)
+    assert_type(bsm.sts_client, STSClient | Any)
+    assert_type(bsm.dynamodb_client, DynamoDBClient | Any)
+    assert_type(bsm.secretsmanager_client, SecretsManagerClient | Any)
+    assert_type(bsm.ssm_client, SSMClient | Any)
+    assert_type(bsm.iam_client, IAMClient | Any)
+    s3: S3Client = bsm.s3_client
+    sts: STSClient = bsm.get_client("sts")
+    print(s3, sts)
 
 
 def stub_methods_are_checked(bsm: BotoSesManager) -> str:
     identity = bsm.sts_client.get_caller_identity()
-    assert_type(identity, GetCallerIdentityResponseTypeDef)
+    assert_type(identity, GetCallerIdentityResponseTypeDef | Any)
     bsm.s3_client.put_object(Bucket="my-bucket", Key="k", Body=b"data")
+    print(bsm.get_client("s3").list_buckets()["Buckets"])
+    bsm.s3_client.no_such_method()  # type: ignore[union-attr]
+    bsm.get_client("s3").no_such_method()  # type: ignore[union-attr]
+    bsm.get_client("s3", region_name="eu-west-1").put_object(Bucket="b")  # type: ignore[call-arg]
     return identity["Account"]
+
+
+def a_service_without_stubs_is_any(bsm: BotoSesManager) -> None:
+    # no types-boto3-ec2 here: untyped, as boto3's own stubs type boto3.client("ec2")
+    assert_type(bsm.get_client("ec2"), Any)
+    assert_type(bsm.ec2_client, Any)
 
 
 def a_service_name_in_a_variable_gives_the_base_types(bsm: BotoSesManager, name: str) -> None:
@@ -141,8 +162,8 @@ def positional_arguments_work() -> None:
 
 
 def upstream_property_names_are_typed_as_botocores(bsm: BotoSesManager) -> None:
-    assert_type(bsm.cloudwatchlogs_client, CloudWatchLogsClient)
-    assert_type(bsm.logs_client, CloudWatchLogsClient)
+    assert_type(bsm.cloudwatchlogs_client, CloudWatchLogsClient | Any)
+    assert_type(bsm.logs_client, CloudWatchLogsClient | Any)
     bsm.sfn_client.list_state_machines()
     bsm.eventbridge_client.list_event_buses()
 
@@ -159,14 +180,16 @@ def expiry_and_awscli_are_typed(bsm: BotoSesManager) -> None:
 
 
 def get_client_is_typed_by_service_name(bsm: BotoSesManager) -> None:
-    assert_type(bsm.get_client("s3"), S3Client)
-    assert_type(bsm.get_client("s3", region_name="eu-west-1"), S3Client)
-    assert_type(bsm.get_client("sts"), STSClient)
+    assert_type(bsm.get_client("s3"), S3Client | Any)
+    assert_type(bsm.get_client("s3", region_name="eu-west-1"), S3Client | Any)
+    assert_type(bsm.get_client("sts"), STSClient | Any)
     bsm.get_client("s3").list_buckets()
     bsm.get_client("dynamodb").list_tables()
 
 
 def get_resource_is_typed_by_service_name(bsm: BotoSesManager) -> None:
-    assert_type(bsm.get_resource("s3"), S3ServiceResource)
-    assert_type(bsm.get_resource("dynamodb"), DynamoDBServiceResource)
+    assert_type(bsm.get_resource("s3"), S3ServiceResource | Any)
+    assert_type(bsm.get_resource("dynamodb"), DynamoDBServiceResource | Any)
     bsm.get_resource("s3").Bucket("my-bucket").objects.all()
+    table: DynamoDBServiceResource = bsm.get_resource("dynamodb")
+    print(table)
