@@ -9,7 +9,8 @@
 
 The accounts and regions are chosen by the library's fan-out
 (:class:`~boto_session_manager.fanout.FanOutOptions`): the same targeting,
-role caching and throttling retries as
+role caching and throttling retries (adaptive retry mode on the run's own
+STS and Organizations clients) as
 :meth:`~boto_session_manager.BotoSesManager.for_each_account`. Each run gets
 the account's credentials, ``AWS_REGION``/``AWS_DEFAULT_REGION``,
 ``BSM_ACCOUNT_ID`` and ``BSM_ACCOUNT_NAME`` in its environment, in its own
@@ -159,12 +160,13 @@ def account_names(bsm: BotoSesManager, options: FanOutOptions) -> dict[str, str]
     """Names for ids given with --accounts, when the organization can be read (else {})."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from .fanout import fanout_client
     from .services.organizations import list_accounts
 
     if options.account_ids is None:
         return {}
     try:
-        return {a.id: a.name for a in list_accounts(bsm.get_client("organizations"))}
+        return {a.id: a.name for a in list_accounts(fanout_client(bsm, "organizations"))}
     except (ClientError, BotoCoreError):
         return {}
 

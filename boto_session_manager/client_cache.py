@@ -106,6 +106,12 @@ class ClientKey:
             if extra is not None and (extra is self.config or self.unsigned or unsigned):
                 base = kwargs.get("config")
                 kwargs["config"] = base.merge(extra) if isinstance(base, Config) else extra
+        config = kwargs.get("config")
+        retries = getattr(config, "retries", None)
+        if isinstance(config, Config) and isinstance(retries, dict):
+            # botocore fills in the retries it is given (mode, total attempts) in
+            # place: it gets a copy, so the caller's Config still says what was chosen.
+            kwargs["config"] = config.merge(Config(retries=dict(retries)))  # type: ignore[arg-type]
         return kwargs
 
 

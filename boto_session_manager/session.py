@@ -15,7 +15,9 @@ botocore session of the package's own (shared data loader, see
   (:func:`client_settings`): CA bundle, FIPS and dual-stack endpoints, retry
   mode and attempts, STS regional endpoints, and the parent's profile as the
   source of configuration only (its ``services`` section and per-service
-  ``endpoint_url``), never of credentials.
+  ``endpoint_url``), never of credentials. The retry mode is kept only when
+  one was chosen (:func:`configured_retry_mode`), so a derived manager can
+  still tell botocore's default from a choice.
 
 Thread safety: :func:`build_session` builds a new session at each call and
 shares nothing mutable; callers cache its result under their own lock.
@@ -23,6 +25,7 @@ shares nothing mutable; callers cache its result under their own lock.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
@@ -34,7 +37,7 @@ from ._redact import install_on_session
 from .credentials import AutoRefreshCredentials
 from .region import resolve_region
 
-__all__ = ["INHERITED_SETTINGS", "build_session", "client_settings"]
+__all__ = ["INHERITED_SETTINGS", "build_session", "client_settings", "configured_retry_mode"]
 
 #: The configuration variables a derived manager takes from its parent.
 INHERITED_SETTINGS = (
@@ -49,19 +52,41 @@ INHERITED_SETTINGS = (
 )
 
 
+def configured_retry_mode(session: boto3.session.Session) -> str | None:
+    """The retry mode chosen for ``session``'s clients; None when botocore's default applies.
+
+    Chosen means, in botocore's order: set on the botocore session (by the
+    caller, or kept from a parent manager), ``AWS_RETRY_MODE``, or
+    ``retry_mode`` in the profile. A mode given to one client in
+    ``Config(retries=...)`` is that client's own and is not seen here.
+
+    Thread safety: reads only; safe from any thread.
+
+    Example::
+
+        configured_retry_mode(BotoSesManager(profile_name="dev").boto_ses)   # "standard"
+    """
+    core = botocore_session_of(session)
+    mode = core.instance_variables().get("retry_mode") or os.environ.get("AWS_RETRY_MODE")
+    return mode or core.get_scoped_config().get("retry_mode") or None
+
+
 def client_settings(session: boto3.session.Session) -> dict[str, Any]:
     """The client configuration of ``session`` a derived manager keeps.
 
     The effective values of :data:`INHERITED_SETTINGS` (from the profile, the
     environment or set on the session) and the profile name under
     ``"profile"`` (read for its ``services`` section and ``endpoint_url``);
-    unset ones are left out. Example::
+    unset ones are left out, and so is a retry mode nobody chose (see
+    :func:`configured_retry_mode`): the derived manager's clients get
+    botocore's default all the same. Example::
 
         client_settings(bsm.boto_ses)   # {"profile": "dev", "retry_mode": "standard"}
     """
     core = botocore_session_of(session)
     names = ("profile", *INHERITED_SETTINGS)
     found = {name: core.get_config_variable(name) for name in names}
+    found["retry_mode"] = configured_retry_mode(session)
     return {name: value for name, value in found.items() if value is not None}
 
 

@@ -37,6 +37,7 @@ import json
 import re
 import socket
 import threading
+import time
 import uuid
 import zlib
 from collections import Counter
@@ -49,7 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from botocore.config import Config
-from botocore.retries import standard
+from botocore.retries import bucket, standard
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.testing import LocalAWS
@@ -529,6 +530,8 @@ class FaultyAWS:
     aws: LocalAWS
     #: botocore attempts per call, the first included (``total_max_attempts``).
     max_attempts: int = 6
+    #: the retry mode of the managers' clients; None: not chosen (botocore's default).
+    mode: str | None = "standard"
 
     @property
     def url(self) -> str:
@@ -536,7 +539,9 @@ class FaultyAWS:
 
     def client_kwargs(self) -> dict[str, Any]:
         """``default_client_kwargs`` sending every client through the proxy."""
-        retries = {"total_max_attempts": self.max_attempts, "mode": "standard"}
+        retries: dict[str, Any] = {"total_max_attempts": self.max_attempts}
+        if self.mode is not None:
+            retries["mode"] = self.mode
         return {
             "endpoint_url": self.proxy.url,
             "config": Config(retries=retries),  # type: ignore[arg-type]
@@ -547,19 +552,43 @@ class FaultyAWS:
         return self.aws.manager(default_client_kwargs=self.client_kwargs(), **kwargs)
 
 
+#: How many times faster botocore's retry waits go by under the ``faulty_aws`` fixture.
+SPEED_UP = 100
+
+
+class _FastClock(bucket.Clock):  # type: ignore[misc]
+    """Adaptive mode's clock, running :data:`SPEED_UP` times faster than real time."""
+
+    def current_time(self) -> float:
+        return time.monotonic() * SPEED_UP
+
+
+class _FastTokenBucket(bucket.TokenBucket):  # type: ignore[misc]
+    """Adaptive mode's token bucket, waiting for a token :data:`SPEED_UP` times less."""
+
+    def _sleep_amount(self, amount: float) -> float:
+        return float(super()._sleep_amount(amount)) / SPEED_UP
+
+
 @pytest.fixture
 def faulty_aws(aws: LocalAWS, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyAWS]:
     """The fault proxy in front of the (reset) local server, stopped after the test.
 
-    botocore's standard-mode backoff is scaled down a hundredfold for the
-    test (throttling waits up to 1 s, 2 s ... otherwise): its retry logic runs
-    unchanged, only the waits are short.
+    botocore's retry waits are scaled down a hundredfold for the test, its
+    retry logic unchanged: standard mode's backoff (throttling waits up to
+    1 s, 2 s ... otherwise), and adaptive mode's rate limiting, whose clock
+    runs a hundred times faster while a wait for a token is a hundred times
+    shorter (after a throttle it may let a client send one request every two
+    seconds at first).
     """
     original = standard.ExponentialBackoff.delay_amount
 
     def short_delay(self: Any, context: Any) -> float:
-        return float(original(self, context)) / 100
+        return float(original(self, context)) / SPEED_UP
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", short_delay)
+    # Adaptive clients made during the test keep these for life: never a mix of clocks.
+    monkeypatch.setattr(bucket, "Clock", _FastClock)
+    monkeypatch.setattr(bucket, "TokenBucket", _FastTokenBucket)
     with FaultProxy.running(aws.endpoint_url) as proxy:
         yield FaultyAWS(proxy=proxy, aws=aws)

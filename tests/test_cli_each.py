@@ -22,11 +22,14 @@ from boto_session_manager._each_process import RunRecord
 from boto_session_manager.cli import main
 from boto_session_manager.testing import LocalAWS
 
-from .fault_proxy import FaultProxy
+from . import fault_proxy
+from .fault_proxy import FaultProxy, FaultyAWS
 from .organization import Organization, build_organization
 from .test_cli import auth, bsm_run
 
 ECHO = 'echo "$BSM_ACCOUNT_ID|$BSM_ACCOUNT_NAME|$AWS_REGION|$AWS_DEFAULT_REGION"'
+
+faulty_aws = fault_proxy.faulty_aws
 
 
 @pytest.fixture
@@ -190,6 +193,30 @@ def test_a_role_that_cannot_be_assumed_fails_only_its_account(
     assert "AccountAccessError" in str(failed["error"]) and "AccessDenied" in str(failed["error"])
     assert runs[org.accounts["web"]]["stdout"] == "ran\n"
     assert runs[org.accounts["eu"]]["stdout"] == "ran\n"
+
+
+def test_every_account_runs_through_sts_and_organizations_throttling(
+    aws: LocalAWS, org: Organization, faulty_aws: FaultyAWS
+) -> None:
+    proxy = faulty_aws.proxy
+    proxy.add("throttle", times=2, service="organizations", operation="ListAccounts")
+    proxy.add("throttle", times=3, service="sts", operation="AssumeRole")
+    args = auth(aws)
+    args[args.index("--endpoint-url") + 1] = proxy.url
+    chosen = org.ids("web", "api", "dev")
+    out = io.StringIO()
+
+    # In this process, so the fixture's quick clock reaches adaptive mode's rate limiting.
+    code = main(["each", *args, "--accounts", ",".join(chosen), "--output", "jsonl",
+                 "--", "sh", "-c", "echo ran"], out=out)  # fmt: skip
+
+    assert code == 0
+    runs = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert chosen == sorted(str(r["account"]) for r in runs)
+    assert {(r["stdout"], r["error"]) for r in runs} == {("ran\n", None)}
+    names = {v: k for k, v in org.accounts.items()}
+    assert {r["name"] for r in runs} == {names[i] for i in chosen}  # listed despite throttling
+    assert proxy.injected == {"throttle": 5}
 
 
 def test_an_unknown_command_is_127(aws: LocalAWS, org: Organization) -> None:

@@ -26,6 +26,7 @@ from boto_session_manager.fanout import (
     FanOutTimeoutError,
     InvalidAccountIdError,
     Progress,
+    fanout_client,
     for_each_account_iter,
 )
 from boto_session_manager.testing import DEFAULT_ACCOUNT_ID
@@ -41,13 +42,13 @@ def _error_response(code: str, status: int = 400) -> tuple[AWSResponse, dict[str
 
 
 class AssumeRoleSpy:
-    """Counts AssumeRole calls on the root's STS client and fails chosen ones."""
+    """Counts AssumeRole calls on the fan-out's STS client and fails chosen ones."""
 
     def __init__(self, bsm: BotoSesManager) -> None:
         self.calls: list[str] = []
         self.fail: dict[str, list[str]] = {}  # account -> codes to answer, in order
         self._lock = threading.Lock()
-        bsm.get_client("sts").meta.events.register("before-call.sts.AssumeRole", self)
+        fanout_client(bsm, "sts").meta.events.register("before-call.sts.AssumeRole", self)
 
     def __call__(self, params: dict[str, Any], **_: Any) -> Any:
         account = params["body"]["RoleArn"].split(":")[4]
@@ -88,7 +89,7 @@ def test_organization_active_accounts_each_run_in_their_own_account(
 
 
 def test_organization_listing_failure_is_a_fanout_error(bsm: BotoSesManager) -> None:
-    bsm.get_client("organizations").meta.events.register(
+    fanout_client(bsm, "organizations").meta.events.register(
         "before-call.organizations.ListAccounts",
         lambda **_: _error_response("AWSOrganizationsNotInUseException"),
     )

@@ -21,6 +21,7 @@ from boto_session_manager.fanout import (
     OrgAccount,
     Progress,
     current_account,
+    fanout_client,
     for_each_account,
 )
 
@@ -48,7 +49,7 @@ class TagReadFaults:
         self.codes: dict[str, list[str]] = {}
         self.calls: list[str] = []
         self._lock = threading.Lock()
-        bsm.get_client("organizations").meta.events.register(
+        fanout_client(bsm, "organizations").meta.events.register(
             "before-call.organizations.ListTagsForResource", self
         )
 
@@ -283,7 +284,7 @@ def test_organization_account_ids_lists_the_active_ids(
 def test_organization_account_ids_names_a_listing_failure(bsm: BotoSesManager) -> None:
     from boto_session_manager.fanout import organization_account_ids
 
-    bsm.get_client("organizations").meta.events.register(
+    fanout_client(bsm, "organizations").meta.events.register(
         "before-call.organizations.ListAccounts",
         lambda **_: _error("AccessDeniedException"),
     )

@@ -9,10 +9,11 @@ something). Setup and verification go straight to the server.
 
 Who recovers from what: botocore's standard-mode retries handle 5xx,
 throttling and dropped connections (the library turns a body cut short into
-a retryable connection error); the library's refresh-and-retry handles an
-expired token; the DynamoDB helper's backoff handles ``UnprocessedItems``;
-``for_each_account``'s backoff handles STS throttling that outlasts botocore's
-retries.
+a retryable connection error), and so does adaptive mode, which the fan-out's
+own STS and Organizations clients use unless a mode was chosen; the library's
+refresh-and-retry handles an expired token; the DynamoDB helper's backoff
+handles ``UnprocessedItems``; ``for_each_account``'s backoff handles STS
+throttling that outlasts botocore's retries.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 from boto_session_manager import BotoSesManager
-from boto_session_manager.fanout import Backoff
+from boto_session_manager.fanout import Backoff, fanout_client
 from boto_session_manager.testing import LocalAWS
 
 from . import fault_proxy
 from .fault_proxy import FaultProxy, FaultyAWS, RequestInfo
 from .helpers import OTHER_ACCOUNT, FakeClock, count_calls, create_role, store_s3_objects
+from .organization import build_organization
 
 faulty_aws = fault_proxy.faulty_aws
 
@@ -346,3 +348,32 @@ def test_for_each_account_completes_every_account_under_sts_throttling(
     assert run.results == {account: (account, []) for account in [own, *ACCOUNTS]}
     assert waits  # the fan-out's backoff took over at least once
     assert proxy.injected == Counter({"throttle": 7, "500": 1})
+
+
+def test_for_each_account_in_adaptive_mode_completes_under_sts_and_organizations_throttling(
+    aws: LocalAWS, faulty_aws: FaultyAWS
+) -> None:
+    org = build_organization(aws.manager())
+    faulty_aws.mode = None  # no retry mode chosen: the fan-out's clients are adaptive
+    bsm = faulty_aws.manager()
+    proxy = faulty_aws.proxy
+    proxy.add("throttle", times=2, service="organizations", operation="ListAccounts")
+    proxy.add("throttle", times=4, service="sts", operation="AssumeRole")
+    waits: list[float] = []
+
+    run = bsm.for_each_account(
+        lambda account_bsm: account_bsm.aws_account_id,
+        max_workers=6,
+        backoff=Backoff(sleep=waits.append),
+    )
+
+    assert run.errors == {}
+    assert run.results == {account: account for account in org.active}
+    assert proxy.injected == Counter({"throttle": 6})
+    assert proxy.operations[("sts", "AssumeRole")] == len(org.active) - 1 + 4
+    assert waits == []  # botocore's adaptive retries absorbed every throttle
+    for service in ("sts", "organizations"):
+        assert fanout_client(bsm, service).meta.config.retries == {
+            "mode": "adaptive",
+            "total_max_attempts": faulty_aws.max_attempts,
+        }

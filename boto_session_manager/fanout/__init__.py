@@ -26,13 +26,23 @@ memory stays flat however many accounts there are.
 Failures stay per account: a role that cannot be assumed (recorded as
 :class:`~boto_session_manager.exceptions.AccountAccessError`, whose
 ``__cause__`` is the STS error), tags or regions that cannot be read, or an
-exception from ``func`` is recorded for that key and the run goes on. STS
-throttling is retried with exponential backoff and full jitter
-(:class:`~boto_session_manager.backoff.Backoff`) on top of botocore's own
-retries, and so is Organizations throttling, request by request. For large
-organizations, botocore's adaptive retry mode (client-side rate limiting) is
-one setting away: ``default_client_kwargs={"config":
-Config(retries={"mode": "adaptive"})}``.
+exception from ``func`` is recorded for that key and the run goes on.
+
+Throttling: the run's own calls (Organizations to list and check the
+accounts, STS to assume each account's role, and later to refresh it) go
+through one Organizations and one STS client, shared by every worker thread
+(:func:`fanout_client`). They use botocore's **adaptive** retry mode:
+standard retries plus client-side rate limiting, which slows every thread
+down together once AWS throttles. A retry mode you chose wins: one in the
+``Config`` of ``default_client_kwargs``
+(``Config(retries={"mode": "standard"})``), on the session or a parent
+manager, in ``AWS_RETRY_MODE`` or in the profile's ``retry_mode``; then the
+run uses the manager's default clients. Only the mode changes: endpoint, CA
+bundle, FIPS, timeouts and retry attempts are the manager's. Throttling that
+outlasts botocore's attempts is retried again, request by request, with
+exponential backoff and full jitter
+(:class:`~boto_session_manager.backoff.Backoff`, ``backoff=``). The clients
+``func`` gets from its account manager are untouched.
 
 Thread safety: ``func`` runs in ``max_workers`` threads **at once**. The tasks
 of one account share that account's manager, and the caller's own account
@@ -74,6 +84,7 @@ from ..exceptions import (
     InvalidAccountIdError,
 )
 from ..services.organizations import OrgAccount, list_accounts
+from ._clients import fanout_client
 from ._manager import ManagerLike
 from ._runner import Runner
 from ._targets import current_account
@@ -104,6 +115,7 @@ __all__ = [
     "OrgAccount",
     "Progress",
     "current_account",
+    "fanout_client",
     "for_each_account",
     "for_each_account_iter",
     "organization_account_ids",
@@ -119,10 +131,14 @@ T = TypeVar("T")
 for _value in (FanOutOptions, AccountResult, Progress, FanOutResult, ManagerLike):
     _value.__module__ = __name__
 current_account.__module__ = validate_account_ids.__module__ = __name__
+fanout_client.__module__ = __name__
 
 
 def organization_account_ids(bsm: ManagerLike) -> Iterator[str]:
     """The ids of the organization's ACTIVE accounts, page by page (lazily).
+
+    Listed through the fan-out's own Organizations client
+    (:func:`fanout_client`: adaptive retry mode unless one was chosen).
 
     Raises:
         FanOutError: the accounts cannot be listed (not the management or a
@@ -134,7 +150,7 @@ def organization_account_ids(bsm: ManagerLike) -> Iterator[str]:
             print(account_id)
     """
     try:
-        client = bsm.get_client("organizations")
+        client = fanout_client(bsm, "organizations")
         for account in list_accounts(client, retry=Backoff().call):
             yield account.id
     except ClientError as exc:

@@ -7,7 +7,12 @@ hands itself over, and a fan-out never imports the manager module.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # annotations only
+    from botocore.config import Config
+
+    from ..recipe import CredentialRequest
 
 
 class ManagerLike(Protocol):
@@ -15,11 +20,13 @@ class ManagerLike(Protocol):
 
     :class:`~boto_session_manager.BotoSesManager` and its subclasses are
     such managers; nothing needs to inherit from this class. The managers a
-    fan-out makes for other accounts (``assume_role``) and regions
-    (``in_region``) are what ``func`` is called with, so ``func`` gets the
-    class of the manager the run started from.
+    fan-out makes for other accounts (``derive``, on an AssumeRole request
+    sent through the run's own STS client) and regions (``in_region``) are
+    what ``func`` is called with, so ``func`` gets the class of the manager
+    the run started from. ``default_client_kwargs`` and ``boto_ses`` tell
+    the run whether a retry mode was chosen for its own clients.
 
-    Thread safety: a fan-out calls ``get_client``, ``assume_role`` and
+    Thread safety: a fan-out calls ``get_client``, ``derive`` and
     ``clear_cache`` from its worker threads at once; a manager given to it
     must allow that (``BotoSesManager`` does).
 
@@ -41,19 +48,24 @@ class ManagerLike(Protocol):
     @property
     def aws_region(self) -> str | None: ...
 
-    def get_client(self, service_name: str, /) -> Any: ...
+    # Any: pyright sees the manager's attrs field (it has a converter) as a
+    # descriptor, not as the ``dict[str, Any] | None`` it reads as.
+    @property
+    def default_client_kwargs(self) -> Any: ...
+
+    @property
+    def boto_ses(self) -> Any: ...
+
+    def get_client(self, service_name: str, /, *, config: Config | None = None) -> Any: ...
 
     def in_region(self, region_name: str | None) -> ManagerLike: ...
 
-    def assume_role(
+    def derive(
         self,
-        role_arn: str,
-        role_session_name: str | None = None,
-        duration_seconds: int = 3600,
+        request: CredentialRequest,
         *,
-        external_id: str | None = None,
-        region_name: str | None = None,
         auto_refresh: bool = False,
+        region_name: str | None = None,
     ) -> ManagerLike: ...
 
     def clear_cache(self) -> None: ...

@@ -21,8 +21,10 @@ from typing import Any, Generic, TypeVar
 from botocore.exceptions import ClientError
 
 from ..exceptions import AccountAccessError, FanOutTimeoutError
+from ..roles import assume_role_request
 from ..services.ec2 import enabled_regions
 from ..services.organizations import OrgAccount, account_tags
+from ._clients import ClientSource, client_source
 from ._manager import ManagerLike
 from ._targets import (
     counted_targets,
@@ -93,6 +95,7 @@ class _Work:
     def __init__(self, bsm: ManagerLike, call: Call[Any], options: FanOutOptions) -> None:
         self.bsm = bsm
         self.call = call
+        self.clients: ClientSource = client_source(bsm)  # the run's STS and Organizations
         self.options = options
         self.own_account = bsm.aws_account_id
         self.partition = bsm.principal_arn.split(":")[1]
@@ -109,15 +112,18 @@ class _Work:
     def assume(self, account_id: str) -> ManagerLike:
         options = self.options
         role_arn = f"arn:{self.partition}:iam::{account_id}:role/{options.role_name.strip('/')}"
+        # Through the run's one STS client (and so do the role's refreshes).
+        request = assume_role_request(
+            self.clients,
+            role_arn,
+            options.role_session_name,
+            options.duration_seconds,
+            external_id=options.external_id,
+        )
         try:
             return options.backoff.call(
-                lambda: self.bsm.assume_role(
-                    role_arn,
-                    role_session_name=options.role_session_name,
-                    duration_seconds=options.duration_seconds,
-                    external_id=options.external_id,
-                    region_name=options.region_name,
-                    auto_refresh=options.auto_refresh,
+                lambda: self.bsm.derive(
+                    request, auto_refresh=options.auto_refresh, region_name=options.region_name
                 )
             )
         except ClientError as exc:
@@ -142,7 +148,7 @@ class _Work:
         """The account's regions to run in; [] when its tags do not match."""
         wanted = self.options.account_tags
         if wanted:
-            client = self.bsm.get_client("organizations")
+            client = self.clients("organizations")
             tags = account_tags(client, account.id, retry=self.options.backoff.call)
             if any(tags.get(key) != value for key, value in wanted.items()):
                 return []
@@ -165,7 +171,7 @@ class Runner(Generic[T]):
     def __init__(self, bsm: ManagerLike, call: Call[T], options: FanOutOptions) -> None:
         self._work = _Work(bsm, call, options)
         self._options = options
-        self._accounts = target_accounts(bsm, options, self._work.own_account)
+        self._accounts = target_accounts(self._work.clients, options, self._work.own_account)
         self._ready: deque[tuple[OrgAccount, str | None]] = deque()
         self._pending: dict[Future[Any], tuple[OrgAccount, str | None, bool]] = {}
         self._exhausted = False

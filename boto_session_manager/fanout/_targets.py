@@ -5,7 +5,7 @@ account checks that cost a request each (tags, enabled regions) run in the
 worker threads instead (see ``_runner``).
 
 Thread safety: :func:`target_accounts` returns a plain iterator, to be
-consumed by one thread; :func:`organizations_client` is safe from any thread.
+consumed by one thread.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from ..exceptions import FanOutError
 from ..services.organizations import OrgAccount, accounts_under, list_accounts
-from ._manager import ManagerLike
+from ._clients import ClientSource
 from ._values import FanOutOptions
 
 _CURRENT: contextvars.ContextVar[OrgAccount | None] = contextvars.ContextVar(
@@ -73,14 +73,16 @@ def _listing_error(what: str, exc: ClientError) -> FanOutError:
 
 
 def target_accounts(
-    bsm: ManagerLike, options: FanOutOptions, own_account: str
+    clients: ClientSource, options: FanOutOptions, own_account: str
 ) -> Iterator[OrgAccount]:
     """The accounts to run in, lazily, before any per-account check (tags).
+
+    ``clients`` gives the run's Organizations client (see ``_clients``).
 
     Raises (while iterating):
         FanOutError: the organization's (or an OU's) accounts cannot be listed.
     """
-    client = bsm.get_client("organizations") if options.account_ids is None else None
+    client = clients("organizations") if options.account_ids is None else None
     accounts: Iterable[OrgAccount] = _listing(client, options)
     exclude = set(options.exclude or ())
     if not options.include_own_account:
