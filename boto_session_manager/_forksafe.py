@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import types
 import weakref
 from collections.abc import Callable
@@ -64,19 +65,34 @@ def after_fork_in_child() -> None:
 
 
 def _forget_module_import_locks() -> None:
-    """Forget the per-module import locks that other threads may have held at the fork.
+    """Forget the imports other threads had under way at the fork, and their locks.
 
-    On Python 3.10 ``importlib.import_module`` takes a module's import lock
-    even when the module is already loaded, and boto3 imports its service
-    customisations that way each time botocore builds a client class. A lock
-    that another thread held at the fork stays held in the child, whose first
-    client then waits for ever. The child makes new locks when it needs them.
-    An interpreter without this table has nothing to forget.
+    A thread that was importing a module when another thread forked does not
+    exist in the child, so that import never finishes there: its module stays
+    in ``sys.modules`` half run (boto3 imports its service customisations the
+    first time a client of the service is built, so a fork while threads
+    build clients meets one), and its per-module import lock stays held. On
+    Python 3.10 ``importlib.import_module`` takes that lock even for a loaded
+    module, so the child's next client waited for ever; without the lock it
+    found the half-run module and failed with an ``AttributeError``. The
+    child therefore drops those modules (its own next import runs them again,
+    whole) and makes new locks when it needs them. An import the forking
+    thread itself has under way is left alone. An interpreter without this
+    table has nothing to forget.
     """
     bootstrap = sys.modules.get("importlib._bootstrap")
     locks = getattr(bootstrap, "_module_locks", None)
-    if isinstance(locks, dict):
-        locks.clear()
+    if not isinstance(locks, dict):
+        return
+    me = threading.get_ident()
+    for name, ref in list(locks.items()):
+        lock = ref() if callable(ref) else None
+        owner = getattr(lock, "owner", None)
+        module = sys.modules.get(name)
+        spec = getattr(module, "__spec__", None)
+        if owner is not None and owner != me and getattr(spec, "_initializing", False):
+            del sys.modules[name]
+    locks.clear()
 
 
 register(_forget_module_import_locks)

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +111,7 @@ def _child(bsm: BotoSesManager) -> None:
         bsm.get_client("sqs", region_name="eu-west-3")
         os._exit(0)
     except BaseException:  # pragma: no cover - reported as the exit status
+        traceback.print_exc()  # shown among the test's captured output
         os._exit(1)
 
 
@@ -184,3 +187,36 @@ def test_a_child_imports_a_module_whose_import_lock_another_thread_held_at_the_f
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "0"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_child_imports_whole_a_module_another_thread_was_importing_at_the_fork(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "halfway.py").write_text(
+        "import gate\n"
+        "gate.started.set()\n"
+        "gate.finish.wait()  # the importing thread stops here while the parent forks\n"
+        "VALUE = 42\n"
+    )
+    code = (
+        "import importlib, os, signal, sys, threading, types\n"
+        "import boto_session_manager._forksafe\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "gate = types.ModuleType('gate')\n"
+        "gate.started, gate.finish = threading.Event(), threading.Event()\n"
+        "sys.modules['gate'] = gate\n"
+        "threading.Thread(target=importlib.import_module, args=('halfway',), daemon=True).start()\n"
+        "gate.started.wait()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    signal.alarm(10)  # a hang ends the child with SIGALRM\n"
+        "    gate.finish.set()  # the child's own import of the module runs to the end\n"
+        "    os._exit(0 if importlib.import_module('halfway').VALUE == 42 else 3)\n"
+        "gate.finish.set()\n"
+        "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "0", out.stderr
