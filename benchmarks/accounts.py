@@ -153,7 +153,7 @@ def main() -> None:
     results = {
         mode: {
             "points": [{"n": n, **table[mode][n]} for n in sizes],
-            "per_extra_account": dict(zip(("ms", "cpu_ms", "mb"), slopes[mode])),
+            "per_extra_account": dict(zip(("ms", "cpu_ms", "mb"), slopes[mode], strict=True)),
         }
         for mode in MODES
     }

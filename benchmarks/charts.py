@@ -196,7 +196,7 @@ def fanout_chart(plt: Any, doc: dict[str, Any], out: str) -> None:
     ax.axhline(base, color=BOTO3, ls="--", lw=1.5, label="plain boto3, sequential loop")
     ax.plot(workers, ideal, ":", color=GREY, lw=1.5, label="ideal: sequential time / workers")
     ax.plot(workers, seconds, "-o", color=BSM, lw=2, markersize=4, label="for_each_account")
-    for w, s in zip(workers, seconds):
+    for w, s in zip(workers, seconds, strict=True):
         ax.annotate(
             f"{s:.1f} s\n{base / s:.1f}x",
             (w, s),
@@ -235,7 +235,7 @@ def _bars(ax: Any, labels: list[str], values: list[float], colors: list[str]) ->
     ax.barh(ys, values, color=colors, height=0.62)
     ax.set_yticks(ys, [textwrap.fill(label, 34) for label in labels], fontsize=8.5)
     ax.grid(axis="y", visible=False)
-    for y, v in zip(ys, values):
+    for y, v in zip(ys, values, strict=True):
         ax.text(v, y, f" {v:,.0f} ms", va="center", fontsize=8)
     ax.set_xlim(0, max(values) * 1.18)
 

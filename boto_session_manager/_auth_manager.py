@@ -16,8 +16,8 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ._auth_options import (
     _ACCOUNT_IN_ARN,

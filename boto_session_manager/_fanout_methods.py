@@ -8,8 +8,8 @@ never imports the manager module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:  # annotations only
     from .fanout import AccountResult, FanOutOptions, FanOutResult, ManagerLike

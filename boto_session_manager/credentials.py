@@ -243,7 +243,7 @@ class FrozenCredentials(ReadOnlyCredentials):  # type: ignore[misc, unused-ignor
 
     def __repr__(self) -> str:
         shown = []
-        for name, value in zip(self._fields, self):
+        for name, value in zip(self._fields, self, strict=True):
             masked = name in _SECRET_FIELDS and value is not None
             shown.append(f"{name}=***" if masked else f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"

@@ -56,7 +56,9 @@ class _Report:
         line = "   +" + "+".join("-" * (w + 2) for w in widths) + "+\n"
         self.out.write(line)
         for index, row in enumerate(cells):
-            self.out.write("   | " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |\n")
+            # a row longer than the header shows only the header's columns
+            padded = (c.ljust(w) for c, w in zip(row, widths, strict=False))
+            self.out.write("   | " + " | ".join(padded) + " |\n")
             if index == 0:
                 self.out.write(line)
         self.out.write(line)

@@ -11,8 +11,8 @@ writes through the helpers drop the cached entries of the name written.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..arn import Arn
 from . import params, s3, secrets, tagging
