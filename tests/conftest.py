@@ -15,11 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from boto_session_manager import BotoSesManager
 from boto_session_manager.testing import TEST_SECRET_ACCESS_KEY, LocalAWS, local_aws
 
 from .helpers import FakeClock, create_role
+
+# Property tests run 50 examples each by default, so the suite stays quick;
+# ``pytest --hypothesis-profile=thorough`` runs 1,000 each.
+settings.register_profile("quick", max_examples=50)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile("quick")
 
 
 @pytest.fixture(scope="session")

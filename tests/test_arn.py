@@ -256,7 +256,7 @@ ARNISH = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.text())
 @example("arn:aws:s3:::b")
 @example("arn:aws:iam::123456789012:role/")
@@ -266,7 +266,7 @@ def test_any_string_parses_consistently_or_raises_invalid_arn_error(text: str) -
     check(text)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(ARNISH)
 def test_arn_like_strings_parse_consistently_or_raise_invalid_arn_error(text: str) -> None:
     check(text)

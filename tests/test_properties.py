@@ -51,7 +51,7 @@ snapshot_like = st.dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(data=st.one_of(json_values, snapshot_like))
 def test_from_snapshot_works_or_raises_snapshot_error(data: object) -> None:
     try:
@@ -62,9 +62,7 @@ def test_from_snapshot_works_or_raises_snapshot_error(data: object) -> None:
     assert bsm.aws_secret_access_key
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
 def test_snapshot_files_work_or_raise_snapshot_error(content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -90,7 +88,7 @@ cache_documents = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(content=st.binary(max_size=200) | cache_documents.map(lambda d: json.dumps(d).encode()))
 def test_credential_cache_files_never_crash_the_reader(content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -119,7 +117,7 @@ values = st.sampled_from(
 ) | st.text(max_size=15)  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     argv=st.lists(st.tuples(options, values), max_size=6).map(
         lambda pairs: [t for p in pairs for t in p]
@@ -166,7 +164,7 @@ hostile_documents = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(text=hostile_documents)
 def test_weaponised_snapshot_files_raise_snapshot_error_only(text: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -177,7 +175,7 @@ def test_weaponised_snapshot_files_raise_snapshot_error_only(text: str) -> None:
         assert str(path) in str(info.value)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(text=hostile_documents)
 def test_weaponised_cache_files_are_misses(text: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -232,9 +230,7 @@ def cli_sandbox(aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=CLI_COMMANDS,
     pairs=st.lists(st.tuples(CLI_FLAGS, CLI_VALUES), max_size=5),

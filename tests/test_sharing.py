@@ -327,7 +327,7 @@ def _outcome(call: Any) -> Any:
         return ("error", type(exc).__name__)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(
