@@ -117,9 +117,26 @@ def _no_secret_in_library_logs(_leak_scan: _LeakScan) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def aws_server() -> Iterator[LocalAWS]:
-    """moto's ThreadedMotoServer on 127.0.0.1, started once per test session."""
-    with local_aws() as server:
-        yield server
+    """moto's ThreadedMotoServer on 127.0.0.1, started once per test session.
+
+    Two per-request costs of the server are cut for the session: its access
+    log line (the ``werkzeug`` logger is set to WARNING) and the listing of
+    moto's own package directory, which moto repeats on every request to
+    route it (read once here; the installed packages do not change).
+    """
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backends, "list_of_moto_modules", lambda: modules)
+        werkzeug = logging.getLogger("werkzeug")
+        level = werkzeug.level
+        werkzeug.setLevel(logging.WARNING)
+        try:
+            with local_aws() as server:
+                yield server
+        finally:
+            werkzeug.setLevel(level)
 
 
 @pytest.fixture
