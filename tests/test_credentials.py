@@ -289,29 +289,49 @@ def test_ten_processes_sharing_a_cache_dir_make_one_sts_call(
 ) -> None:
     arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     calls = tmp_path / "calls.log"
+    # One interpreter imports the library, then forks the ten processes: they
+    # start together and none pays for the import.
     script = textwrap.dedent(
         f"""
-        import os, sys
+        import os, sys, traceback
         from boto_session_manager import BotoSesManager
-        bsm = BotoSesManager(
-            aws_access_key_id="AKIASHARED", aws_secret_access_key="x", region_name="us-east-1",
-            default_client_kwargs={{"endpoint_url": {aws.endpoint_url!r}}})
-        def log(**kw):
-            with open({str(calls)!r}, "a") as f:
-                f.write("call\\n")
-        bsm.get_client("sts").meta.events.register("before-call.sts.AssumeRole", log)
-        role = bsm.assume_role({arn!r}, cache_dir={str(tmp_path / "cache")!r})
-        print(role.aws_access_key_id)
+
+        def child():
+            bsm = BotoSesManager(
+                aws_access_key_id="AKIASHARED", aws_secret_access_key="x",
+                region_name="us-east-1",
+                default_client_kwargs={{"endpoint_url": {aws.endpoint_url!r}}})
+            def log(**kw):
+                with open({str(calls)!r}, "a") as f:
+                    f.write("call\\n")
+            bsm.get_client("sts").meta.events.register("before-call.sts.AssumeRole", log)
+            role = bsm.assume_role({arn!r}, cache_dir={str(tmp_path / "cache")!r})
+            os.write(1, (role.aws_access_key_id + "\\n").encode())
+
+        pids = []
+        for _ in range(10):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    child()
+                    os._exit(0)
+                except BaseException:
+                    traceback.print_exc()
+                    os._exit(1)
+            pids.append(pid)
+        codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+        print("exit codes", codes, file=sys.stderr)
+        sys.exit(max(codes))
         """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    children = [
-        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
-        for _ in range(10)
-    ]
-    keys = {child.communicate(timeout=120)[0].strip() for child in children}
-    assert all(child.returncode == 0 for child in children)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    keys = result.stdout.split()
+    assert len(keys) == 10
     assert calls.read_text().count("call") == 1
-    assert len(keys) == 1
+    assert len(set(keys)) == 1
     for file in (tmp_path / "cache").iterdir():
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
