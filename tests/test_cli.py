@@ -1,7 +1,14 @@
-"""The bsm command, run as a subprocess against moto's server (plus a few in-process)."""
+"""The bsm command against moto's server.
+
+Run as users run it (a subprocess) where the process is the point: the
+entry point, exec's child, signals, nesting, what gets imported, the
+traceback of --debug. Run in this process (``main()``, as the console
+script calls it) where the point is what a command writes and returns.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -48,6 +55,23 @@ def bsm_run(
     )
 
 
+def bsm_main(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``bsm`` in this process: ``main()`` with its output and stderr captured.
+
+    Returns what :func:`bsm_run` returns, without paying for a new
+    interpreter; usage errors (argparse's ``SystemExit``) become the status.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(err):
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        try:
+            code = main(list(args), out=out)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -69,7 +93,7 @@ def test_whoami_text_is_masked(aws: LocalAWS) -> None:
 
 def test_whoami_json_no_mask_with_role(bsm: BotoSesManager, aws: LocalAWS) -> None:
     arn = create_role(bsm, account_id=OTHER_ACCOUNT)
-    result = bsm_run("whoami", *auth(aws), "--role", arn, "--json", "--no-mask")
+    result = bsm_main("whoami", *auth(aws), "--role", arn, "--json", "--no-mask")
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["account_id"] == OTHER_ACCOUNT
@@ -80,7 +104,7 @@ def test_whoami_json_no_mask_with_role(bsm: BotoSesManager, aws: LocalAWS) -> No
 
 
 def test_whoami_unknown_profile_is_one_line(aws: LocalAWS) -> None:
-    result = bsm_run(
+    result = bsm_main(
         "whoami", "--profile", "nope", "--endpoint-url", aws.endpoint_url, "--region", "us-east-1"
     )
     assert result.returncode == 1
@@ -88,13 +112,13 @@ def test_whoami_unknown_profile_is_one_line(aws: LocalAWS) -> None:
 
 
 def test_whoami_without_credentials_is_one_line(aws: LocalAWS) -> None:
-    result = bsm_run("whoami", "--endpoint-url", aws.endpoint_url, "--region", "us-east-1")
+    result = bsm_main("whoami", "--endpoint-url", aws.endpoint_url, "--region", "us-east-1")
     assert result.returncode == 1
     assert "no credentials" in one_line_error(result)
 
 
 def test_bad_role_arn_is_a_usage_error(aws: LocalAWS) -> None:
-    result = bsm_run("whoami", *auth(aws), "--role", "arn:aws:s3:::bucket")
+    result = bsm_main("whoami", *auth(aws), "--role", "arn:aws:s3:::bucket")
     assert result.returncode == 2
     assert "--role" in result.stderr
     assert "Traceback" not in result.stderr
@@ -103,7 +127,7 @@ def test_bad_role_arn_is_a_usage_error(aws: LocalAWS) -> None:
 def test_access_denied_is_one_line(aws: LocalAWS) -> None:
     # The role does not exist in moto's IAM, but moto still lets it be assumed;
     # an invalid duration is refused by argparse, an STS refusal by AWS:
-    result = bsm_run(
+    result = bsm_main(
         "whoami", *auth(aws), "--role", "arn:aws:iam::111122223333:role/x", "--duration", "10"
     )
     assert result.returncode == 2
@@ -188,13 +212,13 @@ def test_exec_refuses_to_nest_unless_asked(aws: LocalAWS) -> None:
 
 
 def test_exec_unknown_command_is_127(aws: LocalAWS) -> None:
-    result = bsm_run("exec", *auth(aws), "--", "definitely-not-a-command-xyz")
+    result = bsm_main("exec", *auth(aws), "--", "definitely-not-a-command-xyz")
     assert result.returncode == 127
     assert "command not found" in one_line_error(result)
 
 
 def test_exec_without_command_is_usage_error(aws: LocalAWS) -> None:
-    result = bsm_run("exec", *auth(aws))
+    result = bsm_main("exec", *auth(aws))
     assert result.returncode == 2
 
 
@@ -252,10 +276,10 @@ def test_env_sh_evaluates_in_a_shell(aws: LocalAWS) -> None:
 
 def test_env_json_and_dotenv(bsm: BotoSesManager, aws: LocalAWS) -> None:
     arn = create_role(bsm, account_id=OTHER_ACCOUNT)
-    as_json = json.loads(bsm_run("env", *auth(aws), "--role", arn, "--format", "json").stdout)
+    as_json = json.loads(bsm_main("env", *auth(aws), "--role", arn, "--format", "json").stdout)
     assert as_json["AWS_SESSION_TOKEN"]
     assert as_json["AWS_ENDPOINT_URL"] == aws.endpoint_url
-    dotenv = bsm_run("env", *auth(aws), "--format", "dotenv").stdout
+    dotenv = bsm_main("env", *auth(aws), "--format", "dotenv").stdout
     parsed = dict(line.split("=", 1) for line in dotenv.splitlines())
     assert parsed["AWS_ACCESS_KEY_ID"] == KEY
     assert "AWS_SESSION_TOKEN" not in parsed
@@ -285,7 +309,7 @@ def test_env_github_masks_secrets_and_writes_github_env(
 ) -> None:
     arn = create_role(bsm, account_id=OTHER_ACCOUNT)
     github_env = tmp_path / "github_env"
-    result = bsm_run(
+    result = bsm_main(
         "env",
         *auth(aws),
         "--role",
@@ -309,13 +333,13 @@ def test_env_github_masks_secrets_and_writes_github_env(
 
 
 def test_env_github_outside_actions_is_a_usage_error(aws: LocalAWS) -> None:
-    result = bsm_run("env", *auth(aws), "--format", "github")
+    result = bsm_main("env", *auth(aws), "--format", "github")
     assert result.returncode == 2
     assert "GITHUB_ENV" in one_line_error(result)
 
 
 def test_env_rejects_unknown_format(aws: LocalAWS) -> None:
-    result = bsm_run("env", *auth(aws), "--format", "xml")
+    result = bsm_main("env", *auth(aws), "--format", "xml")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 
@@ -338,7 +362,7 @@ def test_credential_process_is_consumed_by_a_boto3_profile(
     sts = session.client("sts", endpoint_url=aws.endpoint_url)
     assert sts.get_caller_identity()["Account"] == OTHER_ACCOUNT
     document = json.loads(
-        bsm_run(
+        bsm_main(
             "credential-process", *auth(aws), "--role", arn, "--cache-dir", str(tmp_path / "cache")
         ).stdout
     )
@@ -370,24 +394,24 @@ def test_credential_process_static_keys_have_no_expiration(aws: LocalAWS) -> Non
 
 def test_snapshot_save_then_show(aws: LocalAWS, tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
-    saved = bsm_run("snapshot", "save", str(path), *auth(aws))
+    saved = bsm_main("snapshot", "save", str(path), *auth(aws))
     assert saved.returncode == 0, saved.stderr
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    shown = bsm_run("snapshot", "show", str(path))
+    shown = bsm_main("snapshot", "show", str(path))
     assert shown.returncode == 0
     assert KEY in shown.stdout
     assert SECRET not in shown.stdout
-    revealed = bsm_run("snapshot", "show", str(path), "--reveal")
+    revealed = bsm_main("snapshot", "show", str(path), "--reveal")
     assert SECRET in revealed.stdout
-    again = bsm_run("snapshot", "save", str(path), *auth(aws))
+    again = bsm_main("snapshot", "save", str(path), *auth(aws))
     assert again.returncode == 1
     assert "already exists" in one_line_error(again)
-    assert bsm_run("snapshot", "save", str(path), *auth(aws), "--force").returncode == 0
+    assert bsm_main("snapshot", "save", str(path), *auth(aws), "--force").returncode == 0
 
 
 def test_snapshot_show_default_path_and_missing_file(home: Path) -> None:
     out = io.StringIO()
-    result = bsm_run("snapshot", "show", env={"HOME": str(home)})
+    result = bsm_main("snapshot", "show", env={"HOME": str(home)})
     assert result.returncode == 1
     assert ".bsm-snapshot.json" in one_line_error(result)
     assert "does not exist" in result.stderr
@@ -395,5 +419,5 @@ def test_snapshot_show_default_path_and_missing_file(home: Path) -> None:
 
 
 def test_snapshot_without_action_is_usage_error() -> None:
-    result = bsm_run("snapshot")
+    result = bsm_main("snapshot")
     assert result.returncode == 2

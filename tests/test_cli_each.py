@@ -25,7 +25,7 @@ from boto_session_manager.testing import LocalAWS
 from . import fault_proxy
 from .fault_proxy import FaultProxy, FaultyAWS
 from .organization import Organization, build_organization
-from .test_cli import auth, bsm_run
+from .test_cli import auth, bsm_main, bsm_run
 
 ECHO = 'echo "$BSM_ACCOUNT_ID|$BSM_ACCOUNT_NAME|$AWS_REGION|$AWS_DEFAULT_REGION"'
 
@@ -37,7 +37,19 @@ def org(bsm: BotoSesManager) -> Organization:
     return build_organization(bsm)
 
 
-def each(aws: LocalAWS, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def each(aws: LocalAWS, *args: str) -> subprocess.CompletedProcess[str]:
+    """``bsm each`` in this process (``main()``); the commands it launches are real processes.
+
+    Tests of what only the bsm process shows (the entry point, Ctrl-C,
+    output through a pipe) use :func:`each_process`.
+    """
+    return bsm_main("each", *auth(aws), *args)
+
+
+def each_process(
+    aws: LocalAWS, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``bsm each`` as a user runs it: ``python -m boto_session_manager each ...``."""
     return bsm_run("each", *auth(aws), *args, timeout=timeout)
 
 
@@ -46,7 +58,9 @@ def records(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]
 
 
 def test_an_ou_runs_once_per_account_with_its_environment(aws: LocalAWS, org: Organization) -> None:
-    result = each(aws, "--ou", org.units["prod"], "--output", "jsonl", "--", "sh", "-c", ECHO)
+    result = each_process(
+        aws, "--ou", org.units["prod"], "--output", "jsonl", "--", "sh", "-c", ECHO
+    )
 
     assert result.returncode == 0, result.stderr
     runs = sorted(records(result), key=lambda r: str(r["account"]))
@@ -122,7 +136,7 @@ def test_text_lines_are_prefixed_and_never_interleaved(aws: LocalAWS, org: Organ
         + '"; i=$((i+1)); done'
     )
 
-    result = each(aws, "--ou", org.root, "--max-workers", "8", "--", "sh", "-c", loud)
+    result = each_process(aws, "--ou", org.root, "--max-workers", "8", "--", "sh", "-c", loud)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -163,7 +177,7 @@ def test_a_text_run_reports_each_failure_on_stderr(aws: LocalAWS, org: Organizat
 def test_a_command_past_the_timeout_is_killed(aws: LocalAWS, org: Organization) -> None:
     started = time.monotonic()
 
-    result = each(aws, "--accounts", ",".join(org.ids("web", "dev")), "--timeout", "1",
+    result = each_process(aws, "--accounts", ",".join(org.ids("web", "dev")), "--timeout", "1",
                   "--output", "jsonl", "--", "sh", "-c",
                   f'[ "$BSM_ACCOUNT_ID" = {org.accounts["web"]} ] && sleep 60; echo quick')  # fmt: skip
 
@@ -183,7 +197,7 @@ def test_a_role_that_cannot_be_assumed_fails_only_its_account(
         proxy.add("access_denied", operation="AssumeRole", where=lambda info: denied in info.body)
         args = auth(aws)
         args[args.index("--endpoint-url") + 1] = proxy.url
-        result = bsm_run("each", *args, "--ou", org.units["prod"], "--output", "jsonl",
+        result = bsm_main("each", *args, "--ou", org.units["prod"], "--output", "jsonl",
                          "--", "sh", "-c", "echo ran")  # fmt: skip
 
     assert result.returncode == 1, result.stderr
