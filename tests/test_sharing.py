@@ -430,16 +430,28 @@ ENDPOINT_CASES = [
 ]
 
 
+ENDPOINT_KEYS = {"aws_access_key_id": "AKIAEXAMPLEEXAMPLE00", "aws_secret_access_key": "s"}
+
+
+@pytest.fixture(scope="module")
+def plain_boto3() -> boto3.session.Session:
+    """A plain boto3 session for the reference clients (its loader parses each model once)."""
+    return boto3.session.Session(**ENDPOINT_KEYS)
+
+
 @pytest.mark.parametrize(("service", "region", "config", "method", "params"), ENDPOINT_CASES)
 def test_shared_endpoint_providers_resolve_exactly_as_botocore(
-    service: str, region: str, config: dict[str, Any], method: str, params: dict[str, Any]
+    plain_boto3: boto3.session.Session,
+    service: str,
+    region: str,
+    config: dict[str, Any],
+    method: str,
+    params: dict[str, Any],
 ) -> None:
     from botocore.config import Config
 
-    keys = {"aws_access_key_id": "AKIAEXAMPLEEXAMPLE00", "aws_secret_access_key": "s"}
-    plain = boto3.session.Session(region_name=region, **keys).client(
-        service, config=Config(**config)
-    )
+    keys = ENDPOINT_KEYS
+    plain = plain_boto3.client(service, region_name=region, config=Config(**config))
     managers = [BotoSesManager(region_name=region, **keys) for _ in range(2)]
     shared = [m.get_client(service, config=Config(**config)) for m in managers]
 
