@@ -119,16 +119,22 @@ def _no_secret_in_library_logs(_leak_scan: _LeakScan) -> Iterator[None]:
 def aws_server() -> Iterator[LocalAWS]:
     """moto's ThreadedMotoServer on 127.0.0.1, started once per test session.
 
-    Two per-request costs of the server are cut for the session: its access
-    log line (the ``werkzeug`` logger is set to WARNING) and the listing of
-    moto's own package directory, which moto repeats on every request to
-    route it (read once here; the installed packages do not change).
+    Repeated costs of the server are cut for the session: its access log
+    line per request (the ``werkzeug`` logger is set to WARNING), the listing
+    of moto's own package directory, which moto repeats on every request to
+    route it, and the scan of every botocore service directory, which moto
+    repeats for each service it first serves (it makes a new botocore loader
+    each time). Both listings are made once here; the installed packages do
+    not change during a run.
     """
     from moto import backends
+    from moto.core import utils
 
     modules = tuple(backends.list_of_moto_modules())
+    loader = utils.create_loader()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backends, "list_of_moto_modules", lambda: modules)
+        patch.setattr(utils, "create_loader", lambda: loader)
         werkzeug = logging.getLogger("werkzeug")
         level = werkzeug.level
         werkzeug.setLevel(logging.WARNING)
