@@ -123,7 +123,9 @@ def _recording_proxy(aws_server: LocalAWS) -> Iterator[_Proxy]:
     proxy = _Proxy(url="", current=Recorder())
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(aws_server.endpoint_url, proxy))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
