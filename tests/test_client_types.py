@@ -108,7 +108,6 @@ def test_stub_parameters_are_the_managers_own(stub: str, method: str) -> None:
     assert _stub_parameters(stub) == runtime
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(
     botocore.__version__ != GENERATED_FROM_BOTOCORE,
     reason="the stub is generated from one botocore release",

@@ -85,7 +85,6 @@ GONE_FROM_BOTOCORE = {"finspace", "finspace-data", "tnb"}
 # --- the generated file -------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_generated_file_is_current_with_installed_botocore(
     generator: ModuleType, services: list[Any], service_names: list[str]
 ) -> None:
@@ -94,7 +93,6 @@ def test_generated_file_is_current_with_installed_botocore(
     assert expected == actual, "stale: run python scripts/generate_clients.py"
 
 
-@pytest.mark.slow
 def test_generator_check_mode_exits_1_on_a_stale_file(
     generator: ModuleType,
     services: list[Any],
@@ -110,7 +108,6 @@ def test_generator_check_mode_exits_1_on_a_stale_file(
     assert stale.read_text(encoding="utf-8") == "# an old version\n"
 
 
-@pytest.mark.slow
 def test_generator_writes_then_check_mode_exits_0(
     generator: ModuleType, services: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,7 +183,6 @@ def test_client_properties_follow_clear_cache(offline_bsm: BotoSesManager) -> No
     assert before is not offline_bsm.s3_client
 
 
-@pytest.mark.slow
 def test_stub_class_names_follow_the_published_stub_packages(
     generator: ModuleType, services: list[Any]
 ) -> None:

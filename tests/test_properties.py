@@ -229,7 +229,6 @@ def cli_sandbox(aws: LocalAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return aws
 
 
-@pytest.mark.slow
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=CLI_COMMANDS,

@@ -46,7 +46,6 @@ def big(aws_server: LocalAWS) -> tuple[BotoSesManager, list[str]]:
     return bsm, keys
 
 
-@pytest.mark.slow
 class TestPastOnePage:
     def test_lists_every_key_past_the_first_page(
         self, big: tuple[BotoSesManager, list[str]]
