@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+import socketserver
+import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -126,15 +129,27 @@ def aws_server() -> Iterator[LocalAWS]:
     repeats for each service it first serves (it makes a new botocore loader
     each time). Both listings are made once here; the installed packages do
     not change during a run.
+
+    The threads that serve requests (moto's, and the proxies' that tests put
+    in front of it) run with no trace function: they run moto, werkzeug and
+    test code, never the library, so coverage has nothing to measure there
+    and tracing them only slowed every request.
     """
     from moto import backends
     from moto.core import utils
 
     modules = tuple(backends.list_of_moto_modules())
     loader = utils.create_loader()
+    serve = socketserver.ThreadingMixIn.process_request_thread
+
+    def serve_untraced(server: Any, request: Any, client_address: Any) -> None:
+        sys.settrace(None)
+        serve(server, request, client_address)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backends, "list_of_moto_modules", lambda: modules)
         patch.setattr(utils, "create_loader", lambda: loader)
+        patch.setattr(socketserver.ThreadingMixIn, "process_request_thread", serve_untraced)
         werkzeug = logging.getLogger("werkzeug")
         level = werkzeug.level
         werkzeug.setLevel(logging.WARNING)
