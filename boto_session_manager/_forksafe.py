@@ -28,12 +28,14 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 #: Bound methods, by (id of their object, name); an entry leaves with its object.
 _methods: dict[tuple[int, str], weakref.WeakMethod[Callable[[], None]]] = {}
@@ -62,6 +64,64 @@ def after_fork_in_child() -> None:
         method = ref()
         if method is not None:
             method()
+
+
+class _ForkGate:
+    """Forks wait until no thread is inside a section a fork must not split.
+
+    Building a client makes an SSL context, and on Python 3.10 OpenSSL's
+    global locks are taken with the interpreter lock released: a thread
+    forking at that moment leaves the child with an OpenSSL lock held for
+    ever, and the child's first client hangs. So the fork waits (at most
+    ``timeout`` seconds) until the threads inside :meth:`section` have left,
+    and no thread enters one until the fork is done. A section the forking
+    thread is in itself, or one nested in another, never waits.
+    """
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._renew()
+
+    def _renew(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._inside = 0
+        self._forking = False
+        self._mine = threading.local()
+
+    @contextmanager
+    def section(self) -> Iterator[None]:
+        depth = getattr(self._mine, "depth", 0)
+        with self._cond:
+            if depth == 0:
+                self._cond.wait_for(lambda: not self._forking)
+            self._inside += 1
+        self._mine.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._mine.depth = depth
+            with self._cond:
+                self._inside -= 1
+                self._cond.notify_all()
+
+    def before_fork(self) -> None:
+        mine = getattr(self._mine, "depth", 0)
+        with self._cond:
+            self._forking = True
+            self._cond.wait_for(lambda: self._inside <= mine, self.timeout)
+
+    def after_fork_in_parent(self) -> None:
+        with self._cond:
+            self._forking = False
+            self._cond.notify_all()
+
+
+_gate = _ForkGate()
+
+
+def unsplit() -> contextlib.AbstractContextManager[None]:
+    """A section no fork splits: forks wait for it to end (thread safe, reentrant)."""
+    return _gate.section()
 
 
 def _forget_module_import_locks() -> None:
@@ -96,6 +156,11 @@ def _forget_module_import_locks() -> None:
 
 
 register(_forget_module_import_locks)
+register(_gate._renew)
 
 if hasattr(os, "register_at_fork"):  # absent on Windows, which has no fork
-    os.register_at_fork(after_in_child=after_fork_in_child)
+    os.register_at_fork(
+        before=_gate.before_fork,
+        after_in_parent=_gate.after_fork_in_parent,
+        after_in_child=after_fork_in_child,
+    )

@@ -26,7 +26,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import UnknownServiceError as BotocoreUnknownServiceError
 
-from . import _validate
+from . import _forksafe, _validate
 from ._botocore import guard_client, guard_resource
 
 __all__ = ["ClientCache", "ClientKey", "make_client"]
@@ -131,9 +131,10 @@ def make_client(
     _validate.client_arguments(key.given())
     kwargs = key.client_kwargs(defaults, unsigned=unsigned)
     try:
-        if key.kind == "client":
-            return guard_client(session.client(key.service_name, **kwargs))
-        return guard_resource(session.resource(key.service_name, **kwargs))
+        with _forksafe.unsplit():  # a fork waits: the SSL context is made here
+            if key.kind == "client":
+                return guard_client(session.client(key.service_name, **kwargs))
+            return guard_resource(session.resource(key.service_name, **kwargs))
     except (BotocoreUnknownServiceError, ResourceNotExistsError):
         available = session.get_available_services()
         if key.service_name in available:

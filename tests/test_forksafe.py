@@ -10,6 +10,8 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,73 @@ def test_a_child_imports_whole_a_module_another_thread_was_importing_at_the_fork
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "0", out.stderr
+
+
+def _wait_until(gate: _forksafe._ForkGate, condition: Callable[[], bool]) -> None:
+    with gate._cond:
+        assert gate._cond.wait_for(condition, timeout=30)
+
+
+def test_a_fork_waits_for_the_threads_inside_an_unsplit_section() -> None:
+    gate = _forksafe._ForkGate()
+    leave, forked = threading.Event(), threading.Event()
+
+    def inside() -> None:
+        with gate.section():
+            leave.wait(30)
+
+    def fork() -> None:
+        gate.before_fork()
+        forked.set()
+
+    worker = threading.Thread(target=inside)
+    worker.start()
+    _wait_until(gate, lambda: gate._inside == 1)
+    forker = threading.Thread(target=fork)
+    forker.start()
+    _wait_until(gate, lambda: gate._forking)
+    assert not forked.is_set()  # the thread is still inside
+    leave.set()
+    forker.join(30)
+    worker.join(30)
+    assert forked.is_set()
+    gate.after_fork_in_parent()
+    assert not gate._forking
+
+
+def test_no_thread_enters_a_section_while_a_fork_is_under_way() -> None:
+    gate = _forksafe._ForkGate()
+    gate.before_fork()
+    entered = threading.Event()
+
+    def enter() -> None:
+        with gate.section():
+            entered.set()
+
+    worker = threading.Thread(target=enter)
+    worker.start()
+    _wait_until(gate, lambda: gate._forking)
+    assert not entered.is_set()
+    gate.after_fork_in_parent()
+    worker.join(30)
+    assert entered.is_set()
+
+
+def test_a_fork_from_inside_a_section_and_a_stuck_section_do_not_block_the_fork() -> None:
+    gate = _forksafe._ForkGate(timeout=0)
+    with gate.section(), gate.section():  # nested, and in the forking thread: no wait
+        gate.before_fork()
+        gate.after_fork_in_parent()
+    held: list[AbstractContextManager[None]] = []
+
+    def enter_and_stay() -> None:
+        section = gate.section()
+        section.__enter__()
+        held.append(section)  # never left
+
+    worker = threading.Thread(target=enter_and_stay)
+    worker.start()
+    worker.join(30)
+    gate.before_fork()  # goes on once the timeout is over
+    gate.after_fork_in_parent()
+    assert gate._inside == 1
