@@ -17,6 +17,13 @@ from boto_session_manager.testing import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_
 
 from .helpers import FakeClock, create_role
 
+#: botocore's own default retry mode ("standard"; "legacy" in older releases).
+DEFAULT_MODE = (
+    boto3.session.Session()
+    .client("sts", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    .meta.config.retries["mode"]
+)
+
 OTHERS = ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555"]
 
 
@@ -44,7 +51,7 @@ def test_the_fanout_clients_are_adaptive_when_no_mode_was_chosen(bsm: BotoSesMan
     assert modes(bsm) == ("adaptive", "adaptive")
     assert configured_retry_mode(bsm.boto_ses) is None
     # The manager's own clients keep botocore's default mode.
-    assert bsm.get_client("sts").meta.config.retries["mode"] == "standard"
+    assert bsm.get_client("sts").meta.config.retries["mode"] == DEFAULT_MODE
     assert fanout_client(bsm, "sts") is not bsm.get_client("sts")
 
 
@@ -68,7 +75,7 @@ def test_only_the_mode_changes_the_other_client_settings_are_kept(aws: LocalAWS)
     assert (sts.meta.config.connect_timeout, sts.meta.config.user_agent_extra) == (7, "audit")
     assert sts.meta.endpoint_url == aws.endpoint_url
     assert bsm.get_client("sts").meta.config.retries == {
-        "mode": "standard",
+        "mode": DEFAULT_MODE,
         "total_max_attempts": 5,
     }
     assert given.retries == {"max_attempts": 4}  # the caller's Config is never rewritten
@@ -165,7 +172,7 @@ def test_every_worker_assumes_through_the_one_adaptive_client(bsm: BotoSesManage
     assert seen == ["AssumeRole"] * len(OTHERS)  # every account's role, one client
     assert fanout_client(bsm, "sts") is sts
     # The clients func gets are the account manager's own, in the default mode.
-    assert set(run.results.values()) == {"standard"}
+    assert set(run.results.values()) == {DEFAULT_MODE}
 
 
 def test_an_accounts_role_refreshes_through_the_adaptive_client(
