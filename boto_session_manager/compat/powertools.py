@@ -143,7 +143,22 @@ def _helpers(service: str, config: Any, boto3_session: Any, boto3_client: Any) -
     return bsm
 
 
-class SecretsProvider:
+class _Provider:
+    """What both providers share: the helpers they read through, and clear_cache."""
+
+    _SERVICE: str
+
+    def __init__(
+        self, config: Any = None, boto3_session: Any = None, boto3_client: Any = None
+    ) -> None:
+        self._helpers = _helpers(self._SERVICE, config, boto3_session, boto3_client)
+
+    def clear_cache(self) -> None:
+        """Forget this provider's cached reads (with the default manager: its caches)."""
+        self._helpers.clear_cache()
+
+
+class SecretsProvider(_Provider):
     """Secrets Manager reads (cached) and writes.
 
     Args:
@@ -164,10 +179,7 @@ class SecretsProvider:
         value = provider.get("my-parameter", VersionId="f658cac0-98a5-41d9-b993-8a76a7799194")
     """
 
-    def __init__(
-        self, config: Any = None, boto3_session: Any = None, boto3_client: Any = None
-    ) -> None:
-        self._helpers = _helpers("secretsmanager", config, boto3_session, boto3_client)
+    _SERVICE = "secretsmanager"
 
     def get(
         self,
@@ -219,12 +231,8 @@ class SecretsProvider:
             )
             return result
 
-    def clear_cache(self) -> None:
-        """Forget this provider's cached reads (with the default manager: its caches)."""
-        self._helpers.clear_cache()
 
-
-class SSMProvider:
+class SSMProvider(_Provider):
     """Parameter Store reads: one parameter (cached) or a whole path.
 
     The arguments are those of :class:`SecretsProvider`, for an ``ssm`` client.
@@ -238,10 +246,7 @@ class SSMProvider:
         values = provider.get_multiple("/my/path/prefix")   # {"a": ..., "b/c": ...}
     """
 
-    def __init__(
-        self, config: Any = None, boto3_session: Any = None, boto3_client: Any = None
-    ) -> None:
-        self._helpers = _helpers("ssm", config, boto3_session, boto3_client)
+    _SERVICE = "ssm"
 
     def get(
         self,

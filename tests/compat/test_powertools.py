@@ -241,6 +241,12 @@ def test_providers_take_a_client_or_a_session(aws: LocalAWS, default_bsm: BotoSe
     ssm = SSMProvider(boto3_client=default_bsm.get_client("ssm"))
     with pytest.raises(GetParameterError):
         ssm.get("/none")
+    default_bsm.get_client("ssm").put_parameter(Name="/p", Value="v", Type="String")
+    assert ssm.get("/p") == "v"
+    default_bsm.get_client("ssm").put_parameter(Name="/p", Value="w", Overwrite=True)
+    assert ssm.get("/p") == "v"  # its own cache
+    ssm.clear_cache()
+    assert ssm.get("/p") == "w"
 
 
 # ------------------------------------------------------ same requests as core
