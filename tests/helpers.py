@@ -6,8 +6,12 @@ tests call live here, once.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -143,3 +147,14 @@ def parse_github_env(text: str) -> dict[str, str]:
             name, value_text = line.split("=", 1)
             variables[name] = value_text
     return variables
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """Import a script of the repository (``scripts/...``) as module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # attrs and dataclasses resolve their module here
+    spec.loader.exec_module(module)
+    return module

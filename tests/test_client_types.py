@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import re
 import sys
@@ -17,6 +16,8 @@ import pytest
 from boto_session_manager import BotoSesManager
 from boto_session_manager._clients import GENERATED_FROM_BOTOCORE
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 STUB = ROOT / "boto_session_manager" / "_client_types.pyi"
 GENERATOR = ROOT / "scripts" / "generate_clients.py"
@@ -24,13 +25,7 @@ GENERATOR = ROOT / "scripts" / "generate_clients.py"
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_clients_types", GENERATOR)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(GENERATOR, "generate_clients_types")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -20,19 +19,15 @@ from boto_session_manager._clients import (
     ClientProperties,
 )
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "scripts" / "generate_clients.py"
 GENERATED = ROOT / "boto_session_manager" / "_clients.py"
 
 
 def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_clients", GENERATOR)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # attrs resolves the module of its classes
-    spec.loader.exec_module(module)
-    return module
+    return load_script(GENERATOR, "generate_clients")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import load_script
+
 INVENTORIES = Path(__file__).resolve().parent.parent / "docs" / "_inventories"
 
 
@@ -42,16 +44,8 @@ def test_inventory_links_a_name_to_its_page(inventory: str, target: str, page: s
 
 
 def test_inventory_generator_refuses_nothing_and_writes_three_files(tmp_path: Path) -> None:
-    import importlib.util
-    import sys
-
     script = INVENTORIES.parent.parent / "scripts" / "make_inventories.py"
-    spec = importlib.util.spec_from_file_location("make_inventories", script)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_script(script, "make_inventories")
     assert module.main(["--output", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boto3.inv", "botocore.inv", "python.inv"]
     assert module.main(["--check", "--output", str(tmp_path)]) == 0

@@ -16,6 +16,8 @@ from boto_session_manager import BotoSesManager
 from boto_session_manager._clients import AwsServiceEnum, ClientProperties
 from boto_session_manager.exceptions import BotoSessionManagerError, NoCredentialsError
 
+from .helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 NAMES_FILE = ROOT / "scripts" / "upstream_service_names.txt"
 GENERATOR = ROOT / "scripts" / "generate_clients.py"
@@ -191,13 +193,7 @@ def test_property_of_a_service_botocore_removed_names_the_service(
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_clients_names", GENERATOR)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(GENERATOR, "generate_clients_names")
 
 
 def test_generator_refuses_a_malformed_names_line(generator: ModuleType, tmp_path: Path) -> None:
